@@ -1,0 +1,59 @@
+"""The text cleaner: from scraped text to the story's paragraphs, with a reason for every line.
+
+>>> r = clean_text("Sign up to read this article\\nThe council voted on Monday to close the old bridge, "
+...                "which has been shut to lorries since a crack was found in March.")
+>>> r.text
+'The council voted on Monday to close the old bridge, which has been shut to lorries since a crack was found in March.'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..document import Decision
+from .blocks import repair, split, unwrap
+from .classify import Hints, classify
+from .phrases import load_rules
+from .stopwords import guess_language, stoplist
+
+
+@dataclass
+class CleanResult:
+    """The clean body, what was found about the document, and every line's decision."""
+
+    text: str
+    title: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def clean_text(
+    text: str,
+    *,
+    title: str | None = None,
+    sitename: str | None = None,
+    hostname: str | None = None,
+    lang: str | None = None,
+) -> CleanResult:
+    """Clean extracted or scraped plain text.
+
+    ``title``/``sitename``/``hostname`` are hints from elsewhere (trafilatura, a JSONL record): a
+    line repeating them is taken out of the body. ``lang`` (ISO 639-1) picks the stopword list;
+    by default it is guessed from stopwords.
+    """
+    repaired = repair(text)
+    lang = lang or guess_language(repaired)
+    stops = stoplist(lang) if lang else frozenset()
+    blocks = unwrap(split(repaired))
+    outcome = classify(blocks, stops, load_rules(), Hints(title=title, sitename=sitename, hostname=hostname))
+    decisions: list[Decision] = []
+    paragraphs: list[str] = []
+    for block, label in zip(blocks, outcome.labels, strict=True):
+        decisions.append(Decision(block.lines[0], block.text, label.keep, label.reason))
+        if label.keep:
+            paragraphs.append(block.text)
+    metadata: dict[str, Any] = dict(outcome.metadata)
+    if lang:
+        metadata["stopword_language"] = lang
+    return CleanResult("\n\n".join(paragraphs), outcome.title, metadata, decisions)

@@ -1,0 +1,96 @@
+"""Split text into line blocks and repair them: broken Unicode (ftfy) and hard-wrapped sentences.
+
+The repair keeps the story's own typography: ftfy runs with ``uncurl_quotes`` and
+``fix_character_width`` off, so curly quotes, dashes and full-width CJK punctuation survive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import ftfy
+
+_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
+_END = re.compile(r"""[.!?…。！？:;"'”’»)\]]$""")
+_BULLET = re.compile(r"^\s*(?:[-–—•·*▪●◦]|\d{1,2}[.)])\s+")
+_STARTS_LOWER = re.compile(r"^[\"'“‘(]?[a-zà-ÿ]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class Block:
+    """One line of input after repair; ``lines`` are the 1-based input lines it came from."""
+
+    text: str
+    lines: tuple[int, ...]
+    blank_before: bool = False  #: a blank line (paragraph break) precedes it
+
+
+def repair(text: str) -> str:
+    """Fix mojibake and control characters; keep quotes, dashes and widths."""
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return ftfy.fix_text(text, _FTFY)
+
+
+def split(text: str) -> list[Block]:
+    """Non-empty lines as blocks, remembering paragraph breaks and input line numbers."""
+    blocks: list[Block] = []
+    blank = False
+    for no, line in enumerate(text.split("\n"), 1):
+        clean = " ".join(line.split())
+        if not clean:
+            blank = True
+            continue
+        blocks.append(Block(clean, (no,), blank_before=blank))
+        blank = False
+    return blocks
+
+
+def _word_count(s: str) -> int:
+    return len(s.split())
+
+
+def _wrap_width(blocks: list[Block]) -> int | None:
+    """The column a hard-wrapped text was wrapped at, or None when it does not look wrapped."""
+    lengths = [len(b.text) for b in blocks if _word_count(b.text) >= 4]
+    if len(lengths) < 6:
+        return None
+    width = sorted(lengths)[int(len(lengths) * 0.9) - 1]
+    if width > 120:
+        return None
+    near = sum(1 for n in lengths if n >= 0.75 * width)
+    unterminated = sum(1 for b in blocks if len(b.text) >= 0.75 * width and not _END.search(b.text))
+    if near >= 0.5 * len(lengths) and unterminated >= 0.3 * near:
+        return width
+    return None
+
+
+def _continues(prev: Block, nxt: Block, width: int | None) -> bool:
+    """Does ``nxt`` continue the sentence that ``prev`` broke off?"""
+    if nxt.blank_before or _END.search(prev.text) or _BULLET.match(nxt.text):
+        return False
+    words = prev.text.split()
+    if width is not None:
+        return len(prev.text) >= 0.6 * width and len(words) >= 4
+    if _STARTS_LOWER.match(nxt.text):
+        return len(words) >= 4
+    if prev.text.endswith(","):
+        return len(words) >= 6
+    # a very long line cut mid-sentence (not a headline: headlines are rarely this long)
+    return len(prev.text) >= 100 and len(words) >= 14 and not nxt.text.isupper()
+
+
+def unwrap(blocks: list[Block]) -> list[Block]:
+    """Join lines that a scraper or a hard wrap broke in the middle of a sentence."""
+    if not blocks:
+        return blocks
+    width = _wrap_width(blocks)
+    out = [blocks[0]]
+    for b in blocks[1:]:
+        prev = out[-1]
+        if _continues(prev, b, width):
+            out[-1] = Block(f"{prev.text} {b.text}", prev.lines + b.lines, prev.blank_before)
+        else:
+            out.append(b)
+    return out

@@ -1,0 +1,71 @@
+"""Stopword lists (justext's, 100 languages) and a cheap stopword-based language guess.
+
+The cleaner runs before language detection, yet stopword density is one of its best signals for
+prose, so it guesses the language from stopword hits over the whole input first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache, lru_cache
+from importlib import resources
+
+_WORD = re.compile(r"\w+", re.U)
+
+
+@lru_cache(maxsize=1)
+def _languages() -> dict[str, str]:
+    text = resources.files("cleaner.data").joinpath("stoplist_languages.tsv").read_text("utf-8")
+    pairs = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {code: name.strip() for code, name in pairs}
+
+
+@cache
+def stoplist(lang: str) -> frozenset[str]:
+    """Lower-cased stopwords of an ISO 639-1 language (empty for languages without a list)."""
+    name = _languages().get(lang)
+    if not name:
+        return frozenset()
+    import justext
+
+    return frozenset(w.lower() for w in justext.get_stoplist(name))
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, tuple[str, ...]]:
+    """word -> languages whose stoplist has it (one lookup per token for the guess)."""
+    index: dict[str, list[str]] = {}
+    for lang in _languages():
+        for word in stoplist(lang):
+            index.setdefault(word, []).append(lang)
+    return {w: tuple(langs) for w, langs in index.items()}
+
+
+def guess_language(text: str, sample: int = 4000) -> str | None:
+    """The language whose stopwords best cover the first ``sample`` words, or None."""
+    index = _index()
+    hits: Counter[str] = Counter()
+    tokens = 0
+    for m in _WORD.finditer(text):
+        tokens += 1
+        if tokens > sample:
+            break
+        for lang in index.get(m.group().lower(), ()):
+            hits[lang] += 1
+    if not hits:
+        return None
+    # normalise by list size a little: long lists (e.g. 2,000 words) match more by chance
+    sizes = {lang: len(stoplist(lang)) for lang in hits}
+    return max(sorted(hits), key=lambda lang: hits[lang] / (sizes[lang] ** 0.25))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def stopword_density(text: str, stops: frozenset[str]) -> float:
+    toks = words(text)
+    if not toks:
+        return 0.0
+    return sum(1 for t in toks if t.lower() in stops) / len(toks)

@@ -1,0 +1,195 @@
+"""Command line: ``cleaner run`` and ``cleaner explain``. Thin: options → Config → pipeline."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+from .config import Config
+from .document import Document
+
+EPILOG = "Exit codes: 0 done (even if some inputs were rejected), 1 the run failed, 2 usage error."
+
+
+def _langs(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(sorted({code.strip().lower() for code in value.split(",") if code.strip()}))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="cleaner")
+def main() -> None:
+    """Turn scraped news articles (plain text or HTML) into clean, deduplicated, canonical articles.
+
+    Strips paywall prompts, related-story lists, promos, share bars, cookie notices, bylines and
+    site names; detects the language; groups copies of the same story and keeps the best copy.
+    """
+
+
+@main.command(epilog=EPILOG)
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    metavar="DIR",
+    help="Output folder (articles.jsonl, rejected.jsonl, text/). '-' writes articles as JSONL to stdout.",
+)
+@click.option("--no-dedup", is_flag=True, help="One article per input: clean only, do not group copies.")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.05, 1.0),
+    default=None,
+    show_default="0.7",
+    help="How alike two cleaned articles must be to count as copies of one story: the share of "
+    "5-word phrases they have in common (0.7 tolerates light edits and different chrome; "
+    "0.9 only near-identical copies). A teaser whose phrases are mostly inside a longer copy "
+    "also counts.",
+)
+@click.option(
+    "--lang",
+    "lang",
+    metavar="CODES",
+    help="Keep only these languages, comma-separated ISO 639-1 codes (e.g. en,de); others are rejected.",
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 256), default=None, help="Worker processes. [default: all cores]"
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="TOML file of settings (same names as the Config fields); options given here win.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(1),
+    default=None,
+    show_default="10000000",
+    help="Inputs larger than this are rejected.",
+)
+@click.option(
+    "--timeout",
+    "doc_timeout",
+    type=click.FloatRange(0),
+    default=None,
+    show_default="30",
+    help="Seconds one document may take; slower ones are rejected (0: no limit).",
+)
+@click.option(
+    "--min-words",
+    type=click.IntRange(0),
+    default=None,
+    show_default="15",
+    help="Cleaned bodies shorter than this are rejected as not an article.",
+)
+@click.option("--no-text-files", is_flag=True, help="Do not write the text/ folder of clean .txt files.")
+@click.option("-q", "--quiet", is_flag=True, help="No per-input warnings and no summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Also report every article written.")
+def run(
+    inputs: tuple[str, ...],
+    out: str,
+    no_dedup: bool,
+    threshold: float | None,
+    lang: str | None,
+    workers: int | None,
+    config_file: str | None,
+    max_bytes: int | None,
+    doc_timeout: float | None,
+    min_words: int | None,
+    no_text_files: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Clean every INPUT and write one article per story to --out.
+
+    INPUT is a file or a folder (walked recursively) of .txt, .html/.htm and .json/.jsonl files
+    (records with "text" or "html", optional "id", "url", "title", "published"), or '-' for JSON lines
+    on standard input. Every input ends up as an article, in an article's "duplicates", or in
+    rejected.jsonl with the reason.
+
+    \b
+    Examples:
+      cleaner run scraped/ --out clean/
+      cleaner run a.html b.txt --out clean/ --no-dedup --lang en
+      cat records.jsonl | cleaner run - --out - > articles.jsonl
+    """
+    from .pipeline import run as run_pipeline
+    from .write import Writer
+
+    overrides = {
+        "dedup": False if no_dedup else None,
+        "threshold": threshold,
+        "langs": _langs(lang) or None,
+        "workers": workers,
+        "max_bytes": max_bytes,
+        "doc_timeout": doc_timeout,
+        "min_words": min_words,
+    }
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        config = Config.from_toml(config_file, **overrides) if config_file else Config(**overrides)
+    except (ValueError, TypeError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    if inputs.count("-") > 1:
+        raise click.UsageError("'-' (standard input) may be given only once")
+
+    to_stdout = out == "-"
+    writer = Writer(
+        None if to_stdout else out, stream=sys.stdout if to_stdout else None, text_files=not no_text_files
+    )
+    warn = not quiet
+
+    def on_article(doc: Document) -> None:
+        writer.article(doc)
+        if verbose:
+            click.echo(f"article {doc.source} ({doc.lang}, {len(doc.duplicates)} duplicates)", err=True)
+
+    def on_reject(doc: Document) -> None:
+        writer.reject(doc)
+        if warn:
+            click.echo(f"cleaner: warning: rejected {doc.source}: {doc.rejected}", err=True)
+
+    bar = None
+    if warn and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit=" docs", desc="cleaning", file=sys.stderr, leave=False)
+    try:
+        summary = run_pipeline(
+            inputs, config, on_article, on_reject, progress=bar.update if bar is not None else None
+        )
+    except KeyboardInterrupt:
+        writer.abort()
+        click.echo("cleaner: interrupted; nothing was written", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        writer.abort()
+        click.echo(f"cleaner: error: the run failed: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    writer.commit()
+    if warn:
+        click.echo(summary.line(), err=True)
+
+
+@main.command(epilog=EPILOG)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=False))
+@click.option("--all", "show_all", is_flag=True, help="Show kept lines in full instead of shortened.")
+def explain(file: str, show_all: bool) -> None:
+    """Show why every line of FILE was kept or removed, and the title, author and site name found.
+
+    FILE is a .txt or .html file; HTML goes through the same extraction as in 'cleaner run'.
+    """
+    from .explain import explain_file
+
+    click.echo(explain_file(file, Config(workers=1), width=None if show_all else 100))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

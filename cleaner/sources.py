@@ -1,0 +1,198 @@
+"""Find inputs and turn each into a :class:`Document`.
+
+Discovery (cheap, in the main process) yields :class:`Item` references in a deterministic order;
+loading (reading and decoding, in a worker) makes the document. Every input found becomes exactly one
+item, and an item that cannot be used carries the reason, so nothing is silently skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from .config import Config
+from .decode import UndecodableInput, decode
+from .document import Document
+
+TEXT_SUFFIXES = (".txt", ".text")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
+SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One input: a file to read, or a JSON record already parsed (``record``)."""
+
+    source: str
+    path: str | None = None
+    record: dict[str, Any] | None = None
+    error: str | None = None  #: known unusable at discovery (the rejection reason)
+
+
+def printable(name: str) -> str:
+    """A file name as valid UTF-8 (undecodable bytes shown as ``\\xNN``) for output and JSON."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def stable_id(source: str) -> str:
+    """An id that depends only on where the input came from, so reruns give the same id."""
+    return hashlib.sha1(source.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def discover(inputs: Iterable[str], stdin: IO[str] | None = None) -> Iterator[Item]:
+    """Yield every input under ``inputs`` (files, directories walked recursively, ``-``)."""
+    for given in inputs:
+        if given == STDIN:
+            yield from _records(stdin or sys.stdin, "stdin")
+            continue
+        if os.path.isdir(given):
+            yield from _walk(given)
+        elif os.path.islink(given) and not os.path.exists(given):
+            yield Item(printable(given), error="broken symbolic link: its target does not exist")
+        elif not os.path.exists(given):
+            yield Item(printable(given), error="no such file or directory")
+        else:
+            yield from _file(given, printable(os.path.normpath(given)).replace(os.sep, "/"))
+
+
+def _walk(root: str) -> Iterator[Item]:
+    # sorted walk for a stable order; links to directories are not followed (no loops, no escapes)
+    for dirpath, dirnames, filenames in os.walk(root, onerror=None, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            full = os.path.join(dirpath, name)
+            rel = printable(os.path.relpath(full, root)).replace(os.sep, "/")
+            yield from _file(full, rel)
+        for d in dirnames[:]:
+            full = os.path.join(dirpath, d)
+            if os.path.islink(full):
+                dirnames.remove(d)
+
+
+def _file(path: str, source: str) -> Iterator[Item]:
+    lower = path.lower()
+    if os.path.islink(path) and not os.path.exists(path):
+        yield Item(source, error="broken symbolic link: its target does not exist")
+    elif not lower.endswith(SUFFIXES):
+        yield Item(source, error=f"unsupported file type (cleaner reads {', '.join(SUFFIXES)})")
+    elif not os.access(path, os.R_OK):
+        yield Item(source, error="unreadable: permission denied")
+    elif lower.endswith(JSON_SUFFIXES):
+        try:
+            with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+                if lower.endswith(".json"):
+                    yield from _json_file(fh, source)
+                else:
+                    yield from _records(fh, source)
+        except OSError as exc:
+            yield Item(source, error=f"unreadable: {exc.strerror or exc}")
+    else:
+        yield Item(source, path=path)
+
+
+def _json_file(fh: IO[str], source: str) -> Iterator[Item]:
+    """A ``.json`` file: one record, a list of records, or JSON lines."""
+    text = fh.read()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        import io
+
+        yield from _records(io.StringIO(text), source)
+        return
+    if isinstance(data, list):
+        for i, rec in enumerate(data, 1):
+            yield _record_item(rec, f"{source}#{i}")
+    else:
+        yield _record_item(data, source)
+
+
+def _records(fh: IO[str], source: str) -> Iterator[Item]:
+    for lineno, line in enumerate(fh, 1):
+        if not line.strip():
+            continue
+        where = f"{source}#{lineno}"
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Item(where, error=f"malformed JSON line: {exc.msg} at column {exc.colno}")
+            continue
+        yield _record_item(rec, where)
+
+
+def _record_item(rec: Any, where: str) -> Item:
+    if not isinstance(rec, dict):
+        return Item(
+            where, error=f"JSON record is a {type(rec).__name__}, expected an object with 'text' or 'html'"
+        )
+    body = rec.get("html") if rec.get("text") in (None, "") else rec.get("text")
+    if body is None:
+        return Item(where, error="JSON record has neither 'text' nor 'html'")
+    if not isinstance(body, str):
+        return Item(where, error=f"JSON record's text/html is a {type(body).__name__}, expected a string")
+    return Item(where, record=rec)
+
+
+def load(item: Item, config: Config) -> Document:
+    """Read and decode one item into a document (rejected with a reason when unusable)."""
+    if item.record is not None:
+        return _from_record(item, config)
+    doc = Document(source=item.source, id=stable_id(item.source), path=item.path)
+    if item.error:
+        return doc.reject(item.error)
+    assert item.path is not None
+    try:
+        size = os.path.getsize(item.path)
+        if size > config.max_bytes:
+            return doc.reject(f"too large: {size} bytes, over the per-document limit of {config.max_bytes}")
+        with open(item.path, "rb") as fh:
+            data = fh.read(config.max_bytes + 1)
+    except OSError as exc:
+        return doc.reject(f"unreadable: {exc.strerror or exc}")
+    if not data.strip():
+        return doc.reject("empty file" if not data else "only whitespace")
+    is_html = item.path.lower().endswith(HTML_SUFFIXES)
+    try:
+        text, encoding = decode(data, html=is_html)
+    except UndecodableInput as exc:
+        return doc.reject(str(exc))
+    doc.raw = text
+    doc.kind = "html" if is_html or _looks_like_html(text) else "text"
+    doc.metadata["encoding"] = encoding
+    return doc
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:512].lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text[:4096])
+
+
+def _from_record(item: Item, config: Config) -> Document:
+    rec = item.record or {}
+    rid = rec.get("id")
+    doc = Document(source=item.source, id=str(rid) if rid not in (None, "") else stable_id(item.source))
+    text, html = rec.get("text"), rec.get("html")
+    if isinstance(text, str) and text.strip():
+        doc.raw, doc.kind = text, "text"
+    elif isinstance(html, str) and html.strip():
+        doc.raw, doc.kind = html, "html"
+    else:
+        return doc.reject("JSON record's text is empty")
+    if len(doc.raw) > config.max_bytes:
+        return doc.reject(
+            f"too large: {len(doc.raw)} characters, over the per-document limit of {config.max_bytes}"
+        )
+    for key in ("url", "title", "published", "author", "sitename"):
+        value = rec.get(key)
+        if isinstance(value, (str, int, float)) and value != "":
+            doc.metadata[key] = str(value)
+    return doc
