@@ -19,7 +19,7 @@ from .config import Config
 from .document import Document
 from .extract import extract
 from .language import language
-from .sources import Item, discover, load
+from .sources import Item, discover, item_id, load
 
 
 @dataclass
@@ -81,27 +81,14 @@ def process(item: Item, config: Config) -> tuple[Document, dedup.Signature | Non
             doc.decisions = []
             return doc, sig
     except DocumentTimeout:
-        doc = Document(source=item.source, id="")
-        return _fallback_id(doc, item).reject(
-            f"timed out: took over {config.doc_timeout:g} s to process"
-        ), None
+        reason = f"timed out: took over {config.doc_timeout:g} s to process"
     except RecursionError:
-        doc = Document(source=item.source)
-        return _fallback_id(doc, item).reject("too deeply nested to process"), None
+        reason = "too deeply nested to process"
     except MemoryError:
-        doc = Document(source=item.source)
-        return _fallback_id(doc, item).reject("ran out of memory processing it"), None
+        reason = "ran out of memory processing it"
     except Exception as exc:  # a bug or a library failure on one input must not stop the run
-        doc = Document(source=item.source)
-        return _fallback_id(doc, item).reject(f"internal error: {type(exc).__name__}: {exc}"[:300]), None
-
-
-def _fallback_id(doc: Document, item: Item) -> Document:
-    from .sources import stable_id
-
-    rid = (item.record or {}).get("id")
-    doc.id = str(rid) if rid not in (None, "") else stable_id(item.source)
-    return doc
+        reason = f"internal error: {type(exc).__name__}: {exc}"[:300]
+    return Document(source=item.source, id=item_id(item)).reject(reason), None
 
 
 class _time_limit:

@@ -134,21 +134,33 @@ def _record_item(rec: Any, where: str) -> Item:
         return Item(
             where, error=f"JSON record is a {type(rec).__name__}, expected an object with 'text' or 'html'"
         )
-    body = rec.get("html") if rec.get("text") in (None, "") else rec.get("text")
-    if body is None:
-        return Item(where, error="JSON record has neither 'text' nor 'html'")
-    if not isinstance(body, str):
-        return Item(where, error=f"JSON record's text/html is a {type(body).__name__}, expected a string")
+    if rec.get("text") is None and rec.get("html") is None:
+        return Item(where, record=rec, error="JSON record has neither 'text' nor 'html'")
+    for key in ("text", "html"):
+        if rec.get(key) is not None and not isinstance(rec[key], str):
+            return Item(
+                where,
+                record=rec,
+                error=f"JSON record's {key!r} is a {type(rec[key]).__name__}, expected a string",
+            )
     return Item(where, record=rec)
+
+
+def item_id(item: Item) -> str:
+    """The record's own id when it has one, else an id derived from the source."""
+    rid = (item.record or {}).get("id")
+    if isinstance(rid, (str, int)) and not isinstance(rid, bool) and str(rid) != "":
+        return str(rid)
+    return stable_id(item.source)
 
 
 def load(item: Item, config: Config) -> Document:
     """Read and decode one item into a document (rejected with a reason when unusable)."""
-    if item.record is not None:
-        return _from_record(item, config)
-    doc = Document(source=item.source, id=stable_id(item.source), path=item.path)
+    doc = Document(source=item.source, id=item_id(item), path=item.path)
     if item.error:
         return doc.reject(item.error)
+    if item.record is not None:
+        return _from_record(doc, item.record, config)
     assert item.path is not None
     try:
         size = os.path.getsize(item.path)
@@ -176,10 +188,7 @@ def _looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text[:4096])
 
 
-def _from_record(item: Item, config: Config) -> Document:
-    rec = item.record or {}
-    rid = rec.get("id")
-    doc = Document(source=item.source, id=str(rid) if rid not in (None, "") else stable_id(item.source))
+def _from_record(doc: Document, rec: dict[str, Any], config: Config) -> Document:
     text, html = rec.get("text"), rec.get("html")
     if isinstance(text, str) and text.strip():
         doc.raw, doc.kind = text, "text"

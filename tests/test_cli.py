@@ -1,0 +1,145 @@
+"""The command line end to end (click's CliRunner): options, stdin/stdout, explain, accounting."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from .conftest import SEEDS, accounted, read_jsonl
+
+STORY = SEEDS / "003_5ed64bf2762e4c0a.txt"
+
+
+def _folder_with_copies(tmp_path: Path) -> Path:
+    """The seeds plus a syndicated copy of 003 under other chrome, and a truncated teaser of 001."""
+    inp = tmp_path / "in"
+    (inp / "sub").mkdir(parents=True)
+    for f in SEEDS.glob("*.txt"):
+        shutil.copy(f, inp / f.name)
+    body = STORY.read_text().split("\n")[10:41]
+    (inp / "sub" / "copy.txt").write_text(
+        "Home | World | Business\nSubscribe\nShare this article\n"
+        + "\n".join(body)
+        + "\nAll rights reserved.\n"
+    )
+    paras = (SEEDS / "001_c0fa23bc847765f8.txt").read_text().split("\n")
+    (inp / "teaser.txt").write_text("\n".join(paras[:5]) + "\nRead more\n")
+    return inp
+
+
+def test_copies_are_grouped_under_the_most_complete_one(tmp_path, run_cli):
+    inp, out = _folder_with_copies(tmp_path), tmp_path / "out"
+    res = run_cli("run", inp, "--out", out, "--workers", "1")
+    assert res.exit_code == 0, res.output
+    arts = {a["source"]: a for a in read_jsonl(out / "articles.jsonl")}
+    assert len(arts) == 5
+    assert arts["003_5ed64bf2762e4c0a.txt"]["duplicates"] == ["sub/copy.txt"]
+    assert arts["001_c0fa23bc847765f8.txt"]["duplicates"] == ["teaser.txt"]
+    detail = arts["001_c0fa23bc847765f8.txt"]["duplicate_details"][0]
+    assert detail["containment"] > 0.9 > detail["jaccard"]
+    assert "canonical_reason" in arts["001_c0fa23bc847765f8.txt"]["metadata"]
+    inputs = {str(p.relative_to(inp)) for p in inp.rglob("*") if p.is_file()}
+    assert set(accounted(inputs, out).values()) == {1}
+    assert "2 duplicates" in res.stderr
+
+
+def test_no_dedup_emits_one_article_per_input(tmp_path, run_cli):
+    inp, out = _folder_with_copies(tmp_path), tmp_path / "out"
+    assert run_cli("run", inp, "--out", out, "--no-dedup", "--workers", "1").exit_code == 0
+    assert len(read_jsonl(out / "articles.jsonl")) == 7
+
+
+def test_output_is_independent_of_workers(tmp_path, run_cli):
+    inp = _folder_with_copies(tmp_path)
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}"
+        assert run_cli("run", inp, "--out", out, "--workers", workers).exit_code == 0
+        outs.append((out / "articles.jsonl").read_text())
+    assert outs[0] == outs[1]
+
+
+def test_ids_are_stable_across_runs(tmp_path, run_cli):
+    ids = []
+    for n in (1, 2):
+        out = tmp_path / f"o{n}"
+        run_cli("run", SEEDS, "--out", out, "--workers", "1")
+        ids.append([a["id"] for a in read_jsonl(out / "articles.jsonl")])
+    assert ids[0] == ids[1] and len(set(ids[0])) == 5
+
+
+def test_jsonl_on_stdin_to_stdout(run_cli):
+    records = [
+        {"id": "a1", "text": STORY.read_text(), "url": "https://www.euronews.com/x"},
+        {"id": "a2", "text": "Sign in\nSubscribe"},
+    ]
+    stdin = "\n".join(json.dumps(r) for r in records) + "\nnot json\n"
+    res = run_cli("run", "-", "--out", "-", "--workers", "1", input=stdin)
+    assert res.exit_code == 0
+    lines = [json.loads(x) for x in res.stdout.splitlines()]
+    assert [a["id"] for a in lines] == ["a1"]
+    assert lines[0]["source"] == "stdin#1"
+    assert lines[0]["metadata"]["url"] == "https://www.euronews.com/x"
+    assert "rejected stdin#2: empty after cleaning" in res.stderr
+    assert "rejected stdin#3: malformed JSON line" in res.stderr
+
+
+def test_lang_filter_rejects_other_languages_with_the_reason(tmp_path, run_cli):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    shutil.copy(STORY, inp / "en.txt")
+    (inp / "de.txt").write_text(
+        "Der Bundestag hat am Donnerstag nach langer Debatte ein neues Gesetz zur Förderung der "
+        "erneuerbaren Energien beschlossen. Die Opposition kritisierte, dass die Mittel für die "
+        "Kommunen nicht ausreichen würden und die Bürger zu wenig beteiligt worden seien.\n"
+    )
+    out = tmp_path / "out"
+    assert run_cli("run", inp, "--out", out, "--lang", "en", "--workers", "1").exit_code == 0
+    assert [a["source"] for a in read_jsonl(out / "articles.jsonl")] == ["en.txt"]
+    assert read_jsonl(out / "rejected.jsonl")[0]["reason"] == "language de not in --lang en"
+
+
+def test_usage_errors_exit_2(tmp_path, run_cli):
+    assert run_cli("run", SEEDS).exit_code == 2  # no --out
+    assert run_cli("run", SEEDS, "--out", tmp_path, "--threshold", "3").exit_code == 2
+    bad = tmp_path / "c.toml"
+    bad.write_text("treshold = 0.5\n")
+    res = run_cli("run", SEEDS, "--out", tmp_path / "o", "--config", bad)
+    assert res.exit_code == 2 and "unknown setting(s) treshold" in res.output
+
+
+def test_config_file_is_read(tmp_path, run_cli):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('min_words = 1000\nlangs = ["en"]\n')
+    out = tmp_path / "o"
+    assert run_cli("run", SEEDS, "--out", out, "--config", cfg, "--workers", "1").exit_code == 0
+    reasons = [r["reason"] for r in read_jsonl(out / "rejected.jsonl")]
+    assert sum("too short" in r for r in reasons) == 5
+
+
+def test_missing_input_is_rejected_not_fatal(tmp_path, run_cli):
+    out = tmp_path / "o"
+    res = run_cli(
+        "run", SEEDS / "000_3e09eba3cd64ecb5.txt", tmp_path / "nope.txt", "--out", out, "--workers", "1"
+    )
+    assert res.exit_code == 0
+    assert read_jsonl(out / "rejected.jsonl")[0]["reason"] == "no such file or directory"
+    assert len(read_jsonl(out / "articles.jsonl")) == 1
+
+
+def test_explain_shows_every_line_with_its_reason(run_cli):
+    res = run_cli("explain", STORY)
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert any(" drop paywall " in x and "Sign up to read this article" in x for x in lines)
+    assert any(" drop author " in x and "Shona Murray" in x for x in lines)
+    assert any(" KEEP story " in x and "Rutte has repeatedly said" in x for x in lines)
+    assert "title:    'Rutte to convince Trump to stay in NATO at crucial White House meeting'" in lines
+    assert "author:   'Shona Murray'" in lines
+
+
+def test_help_explains_the_options(run_cli):
+    res = run_cli("run", "--help")
+    for word in ("--no-dedup", "--threshold", "--lang", "--workers", "Exit codes"):
+        assert word in res.stdout
