@@ -227,16 +227,16 @@ def run(
         None if to_stdout else out, stream=sys.stdout if to_stdout else None, text_files=not no_text_files
     )
     warn = not quiet
+    report = Report(quiet, verbose, log_file, cron=False)
 
     def on_article(doc: Document) -> None:
         writer.article(doc)
         if verbose:
-            click.echo(f"article {doc.source} ({doc.lang}, {len(doc.duplicates)} duplicates)", err=True)
+            report.notice(f"article {doc.source} ({doc.lang}, {len(doc.duplicates)} duplicates)")
 
     def on_reject(doc: Document) -> None:
         writer.reject(doc)
-        if warn:
-            click.echo(f"cleaner: warning: rejected {doc.source}: {doc.rejected}", err=True)
+        report.warn(f"rejected {doc.source}: {doc.rejected}")
 
     bar = None
     if warn and sys.stderr.isatty():
@@ -249,18 +249,18 @@ def run(
         )
     except KeyboardInterrupt:
         writer.abort()
-        click.echo("cleaner: interrupted; nothing was written", err=True)
+        report.error("interrupted; nothing was written")
         sys.exit(130)
     except Exception as exc:
         writer.abort()
-        click.echo(f"cleaner: error: the run failed: {type(exc).__name__}: {exc}", err=True)
+        report.error(f"the run failed: {type(exc).__name__}: {exc}")
         sys.exit(1)
     finally:
         if bar is not None:
             bar.close()
     writer.commit()
-    if warn:
-        click.echo(summary.line(), err=True)
+    report.summary(summary.line())
+    report.close()
 
 
 def _run_with_state(

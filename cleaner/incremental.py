@@ -33,7 +33,7 @@ from .document import Document
 from .pipeline import process_all
 from .sources import Item, discover
 from .state import Earlier, Fingerprint, Outcome, State, checkpoint
-from .write import RunFiles, publish, remove_stray_temporaries, write_run_texts
+from .write import TEXT_DIR, RunFiles, publish, remove_stray_temporaries, write_run_texts
 
 
 @dataclass
@@ -179,6 +179,8 @@ def recover(state: State) -> int:
             articles = next((final for _, final in files if Path(final).name.startswith("articles-")), None)
             if articles and os.path.exists(articles):
                 write_run_texts(out, articles)
+            for stray in (out / TEXT_DIR).rglob(".*.tmp"):  # a text file cut off by the kill
+                stray.unlink(missing_ok=True)
         state.mark_done(run_id)
     return len(pending)
 
