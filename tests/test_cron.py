@@ -271,3 +271,28 @@ def test_state_refuses_other_minhash_settings_and_logs_to_file(tmp_path):
     assert "num_perm: state '128', this run '64'" in res.stderr
     text = log.read_text()
     assert "INFO 1 new or changed inputs read" in text and "ERROR" in text and "num_perm" in text
+
+
+def test_appended_jsonl_records_are_new_inputs_and_the_old_ones_are_skipped(tmp_path):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    feed = inp / "feed.jsonl"
+    records = [{"id": "r0", "text": seed(0)}, {"id": "r1", "text": seed(1)}]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert cleaner(inp, tmp_path, "--no-text-files").returncode == 0
+    with feed.open("a", encoding="utf-8") as fh:  # the scraper appends: a copy of r0 and a new story
+        fh.write(json.dumps({"id": "r2", "text": copy_of(0, 1)}) + "\n")
+        fh.write(json.dumps({"id": "r3", "text": seed(2)}) + "\n")
+    res = cleaner(inp, tmp_path, "--no-text-files")
+    assert "2 new or changed inputs read, 2 unchanged skipped" in res.stderr
+    assert [a["id"] for a in outputs(tmp_path / "out", "articles")] == ["r0", "r1", "r3"]
+    assert [(d["id"], d["duplicate_of"]) for d in outputs(tmp_path / "out", "duplicates")] == [("r2", "r0")]
+
+
+def test_a_file_that_is_not_a_state_is_refused(tmp_path):
+    inp = tmp_path / "in"
+    add(inp, {"a/000.txt": BATCH1["a/000.txt"]})
+    (tmp_path / "state.db").write_text("these are not the droids\n" * 100)
+    res = cleaner(inp, tmp_path)
+    assert res.returncode == 2
+    assert "not a usable cleaner state" in res.stderr
