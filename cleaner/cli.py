@@ -11,6 +11,55 @@ from .config import Config
 from .document import Document
 
 EPILOG = "Exit codes: 0 done (even if some inputs were rejected), 1 the run failed, 2 usage error."
+RUN_EPILOG = (
+    "Exit codes: 0 done (even if some inputs were rejected), 1 the run failed, 2 usage error, "
+    "75 another run holds the --state lock (try again later), 130/143 stopped by SIGINT/SIGTERM "
+    "(nothing of the run was kept; the next run redoes it)."
+)
+
+
+class Report:
+    """Where messages go: stderr (by kind and whether it is a terminal) and an optional log file.
+
+    ``notice`` (per-input news) reaches stderr only on a terminal or with --verbose when ``cron`` is
+    set, so cron mails carry warnings and the one summary line; the log file gets everything.
+    """
+
+    def __init__(self, quiet: bool, verbose: bool, log_file: str | None, cron: bool) -> None:
+        self.quiet, self.verbose = quiet, verbose
+        self.notices = not quiet and (verbose or not cron or sys.stderr.isatty())
+        self.log = open(log_file, "a", encoding="utf-8") if log_file else None
+
+    def _log(self, level: str, msg: str) -> None:
+        if self.log is not None:
+            import time
+
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            self.log.write(f"{stamp} {level} {msg}\n")
+            self.log.flush()
+
+    def notice(self, msg: str) -> None:
+        self._log("INFO", msg)
+        if self.notices:
+            click.echo(f"cleaner: {msg}", err=True)
+
+    def warn(self, msg: str) -> None:
+        self._log("WARNING", msg)
+        if not self.quiet:
+            click.echo(f"cleaner: warning: {msg}", err=True)
+
+    def summary(self, line: str) -> None:
+        self._log("INFO", line.removeprefix("cleaner: "))
+        if not self.quiet:
+            click.echo(line, err=True)
+
+    def error(self, msg: str) -> None:
+        self._log("ERROR", msg)
+        click.echo(f"cleaner: error: {msg}", err=True)
+
+    def close(self) -> None:
+        if self.log is not None:
+            self.log.close()
 
 
 def _langs(value: str | None) -> tuple[str, ...]:
@@ -29,7 +78,7 @@ def main() -> None:
     """
 
 
-@main.command(epilog=EPILOG)
+@main.command(epilog=RUN_EPILOG)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option(
     "--out",
@@ -87,6 +136,27 @@ def main() -> None:
     help="Cleaned bodies shorter than this are rejected as not an article.",
 )
 @click.option("--no-text-files", is_flag=True, help="Do not write the text/ folder of clean .txt files.")
+@click.option(
+    "--state",
+    "state_file",
+    metavar="FILE",
+    help="Cron mode: remember processed inputs and emitted articles in this SQLite file; each run "
+    "processes only new or changed inputs, records copies of earlier articles as their duplicates, and "
+    "writes its results to new articles-/duplicates-/rejected-<time>-<run>.jsonl files in --out.",
+)
+@click.option(
+    "--keep-days",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="With --state: forget signatures of articles older than this, so later copies of them are "
+    "emitted again. [default: keep all]",
+)
+@click.option(
+    "--log-file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Append every message (per-input notices too) with a UTC time stamp to FILE.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No per-input warnings and no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Also report every article written.")
 def run(
@@ -101,6 +171,9 @@ def run(
     doc_timeout: float | None,
     min_words: int | None,
     no_text_files: bool,
+    state_file: str | None,
+    keep_days: float | None,
+    log_file: str | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -116,6 +189,7 @@ def run(
       cleaner run scraped/ --out clean/
       cleaner run a.html b.txt --out clean/ --no-dedup --lang en
       cat records.jsonl | cleaner run - --out - > articles.jsonl
+      cleaner run /data/scraped --out /data/clean --state /data/clean/state.db   # from cron
     """
     from .pipeline import run as run_pipeline
     from .write import Writer
@@ -136,22 +210,33 @@ def run(
         raise click.UsageError(str(exc)) from exc
     if inputs.count("-") > 1:
         raise click.UsageError("'-' (standard input) may be given only once")
+    if keep_days is not None and not state_file:
+        raise click.UsageError("--keep-days needs --state")
+    if state_file:
+        if out == "-":
+            raise click.UsageError("--state needs an output folder (--out DIR), not '-'")
+        report = Report(quiet, verbose, log_file, cron=True)
+        try:
+            code = _run_with_state(inputs, config, out, state_file, keep_days, not no_text_files, report)
+        finally:
+            report.close()
+        sys.exit(code)
 
     to_stdout = out == "-"
     writer = Writer(
         None if to_stdout else out, stream=sys.stdout if to_stdout else None, text_files=not no_text_files
     )
     warn = not quiet
+    report = Report(quiet, verbose, log_file, cron=False)
 
     def on_article(doc: Document) -> None:
         writer.article(doc)
         if verbose:
-            click.echo(f"article {doc.source} ({doc.lang}, {len(doc.duplicates)} duplicates)", err=True)
+            report.notice(f"article {doc.source} ({doc.lang}, {len(doc.duplicates)} duplicates)")
 
     def on_reject(doc: Document) -> None:
         writer.reject(doc)
-        if warn:
-            click.echo(f"cleaner: warning: rejected {doc.source}: {doc.rejected}", err=True)
+        report.warn(f"rejected {doc.source}: {doc.rejected}")
 
     bar = None
     if warn and sys.stderr.isatty():
@@ -164,18 +249,101 @@ def run(
         )
     except KeyboardInterrupt:
         writer.abort()
-        click.echo("cleaner: interrupted; nothing was written", err=True)
+        report.error("interrupted; nothing was written")
         sys.exit(130)
     except Exception as exc:
         writer.abort()
-        click.echo(f"cleaner: error: the run failed: {type(exc).__name__}: {exc}", err=True)
+        report.error(f"the run failed: {type(exc).__name__}: {exc}")
         sys.exit(1)
     finally:
         if bar is not None:
             bar.close()
     writer.commit()
-    if warn:
-        click.echo(summary.line(), err=True)
+    report.summary(summary.line())
+    report.close()
+
+
+def _run_with_state(
+    inputs: tuple[str, ...],
+    config: Config,
+    out: str,
+    state_file: str,
+    keep_days: float | None,
+    text_files: bool,
+    report: Report,
+) -> int:
+    """Cron mode: lock, open the state, run incrementally; returns the exit code."""
+    import os
+    import signal
+    from pathlib import Path
+
+    from .incremental import Interrupted, StopSignals, run_incremental
+    from .state import EX_TEMPFAIL, Locked, State, StateError, lock
+
+    try:
+        lock_fd = lock(state_file)
+    except Locked as exc:
+        report.error(f"{exc}; exiting without doing anything (exit code {EX_TEMPFAIL}: try again later)")
+        return EX_TEMPFAIL
+    state = None
+    try:
+        state = State(state_file, config)
+        bar = None
+        if report.notices and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(unit=" docs", desc="cleaning", file=sys.stderr, leave=False)
+
+        def on_article(doc: Document) -> None:
+            if report.verbose:
+                report.notice(f"article {doc.source} ({doc.lang}, {len(doc.duplicates)} duplicates)")
+
+        def on_reject(doc: Document) -> None:
+            report.notice(f"rejected {doc.source}: {doc.rejected}")
+
+        with StopSignals() as stop:
+            try:
+                summary = run_incremental(
+                    inputs,
+                    config,
+                    state,
+                    Path(out),
+                    stop,
+                    text_files=text_files,
+                    keep_days=keep_days,
+                    on_article=on_article,
+                    on_reject=on_reject,
+                    progress=bar.update if bar is not None else None,
+                )
+            finally:
+                if bar is not None:
+                    bar.close()
+    except StateError as exc:
+        report.error(str(exc))
+        return 2
+    except Interrupted as exc:
+        name = signal.Signals(exc.signum).name
+        report.error(f"stopped by {name}; nothing of this run was kept, the next run redoes it")
+        return 128 + exc.signum
+    except KeyboardInterrupt:
+        report.error("interrupted; nothing of this run was kept, the next run redoes it")
+        return 130
+    except Exception as exc:
+        report.error(f"the run failed: {type(exc).__name__}: {exc}")
+        return 1
+    finally:
+        if state is not None:
+            state.close()
+        os.close(lock_fd)
+    if summary.recovered:
+        report.warn(f"finished {summary.recovered} earlier run(s) that had been killed after their commit")
+    if summary.expired:
+        report.notice(f"forgot {summary.expired} signature(s) older than {keep_days:g} days")
+    if summary.deferred_signal:
+        name = signal.Signals(summary.deferred_signal).name
+        report.warn(f"{name} arrived during the commit; the run was completed first")
+    report.summary(summary.line())
+    return 0
 
 
 @main.command(epilog=EPILOG)

@@ -39,6 +39,12 @@ def safe_relpath(source: str, suffix: str = ".txt") -> Path:
     return Path(*parts)
 
 
+def _file_mode() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 class AtomicFile:
     """A file written under a temporary name in its final folder and renamed on ``commit``."""
 
@@ -46,16 +52,22 @@ class AtomicFile:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.fchmod(fd, _file_mode())  # mkstemp makes 0600; outputs get the usual umask-based mode
         self.tmp = Path(tmp)
         self.fh: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
     def write(self, text: str) -> None:
         self.fh.write(text)
 
+    def close(self) -> None:
+        """Flush to disk under the temporary name (the caller renames later, see :class:`RunFiles`)."""
+        if not self.fh.closed:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+
     def commit(self) -> None:
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
+        self.close()
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
@@ -78,6 +90,17 @@ def write_text_file(root: Path, relpath: Path, text: str) -> Path:
         f.abort()
         raise
     return target
+
+
+def write_article_text(
+    out: Path, source: str, article_id: str, title: str | None, text: str, used: set[Path]
+) -> None:
+    """``out/text/<source>.txt``: title, blank line, body; ``used`` keeps two sources apart."""
+    rel = safe_relpath(source)
+    while rel in used:  # two sources that reduce to one name
+        rel = rel.with_name(f"{rel.stem}_{article_id[:8]}{rel.suffix}")
+    used.add(rel)
+    write_text_file(out / TEXT_DIR, rel, (title + "\n\n" if title else "") + text)
 
 
 def dumps(record: dict[str, Any]) -> str:
@@ -108,12 +131,7 @@ class Writer:
         if self.articles is not None:
             self.articles.write(line)
         if self.text_files and self.out is not None:
-            rel = safe_relpath(doc.source)
-            while rel in self.used_paths:  # two sources that reduce to one name
-                rel = rel.with_name(f"{rel.stem}_{doc.id[:8]}{rel.suffix}")
-            self.used_paths.add(rel)
-            body = (doc.title + "\n\n" if doc.title else "") + doc.text
-            write_text_file(self.out / TEXT_DIR, rel, body)
+            write_article_text(self.out, doc.source, doc.id, doc.title, doc.text, self.used_paths)
 
     def reject(self, doc: Document) -> None:
         if self.rejected is not None:
@@ -130,3 +148,81 @@ class Writer:
         for f in (self.articles, self.rejected):
             if f is not None:
                 f.abort()
+
+
+RUN_KINDS = ("articles", "duplicates", "rejected")
+
+
+def run_file_name(kind: str, stamp: str, run_id: str) -> str:
+    """``articles-20260101T120000Z-1a2b3c4d.jsonl``: names sort by time, the run id keeps them apart."""
+    return f"{kind}-{stamp}-{run_id}.jsonl"
+
+
+class RunFiles:
+    """The output files of one ``--state`` run, invisible until :func:`publish` renames them.
+
+    Written under hidden temporary names (``.articles-....tmp``) in ``out``, so a consumer reading
+    ``articles*.jsonl`` sees either nothing or a complete file. The state records the temporary and
+    final names in the same transaction as the inputs, so a killed run is finished on the next start.
+    """
+
+    def __init__(self, out: Path, stamp: str, run_id: str) -> None:
+        out.mkdir(parents=True, exist_ok=True)
+        self.files = {k: AtomicFile(out / run_file_name(k, stamp, run_id)) for k in RUN_KINDS}
+
+    def write(self, kind: str, record: dict[str, Any]) -> None:
+        self.files[kind].write(dumps(record))
+
+    def close(self) -> list[tuple[str, str]]:
+        """Flush every file to disk; returns ``[(temporary, final), ...]`` for the state."""
+        for f in self.files.values():
+            f.close()
+        return [(str(f.tmp.resolve()), str(f.path.resolve())) for f in self.files.values()]
+
+    def abort(self) -> None:
+        for f in self.files.values():
+            f.abort()
+
+
+def publish(files: list[tuple[str, str]], after_first: Any = None) -> list[str]:
+    """Rename committed temporary files into place (idempotent: done renames are skipped).
+
+    Returns the final names that are missing altogether (should never happen; reported, not fatal).
+    """
+    missing = []
+    dirs = set()
+    for i, (tmp, final) in enumerate(files):
+        if os.path.exists(tmp):
+            os.replace(tmp, final)
+            dirs.add(os.path.dirname(final))
+        elif not os.path.exists(final):
+            missing.append(final)
+        if i == 0 and after_first is not None:
+            after_first()
+    for d in dirs:
+        fd = os.open(d, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return missing
+
+
+def remove_stray_temporaries(out: Path) -> int:
+    """Delete the temporary run files a killed, uncommitted run left in ``out``."""
+    n = 0
+    for kind in RUN_KINDS:
+        for p in out.glob(f".{kind}-*.jsonl.*.tmp"):
+            p.unlink(missing_ok=True)
+            n += 1
+    return n
+
+
+def write_run_texts(out: Path, articles_file: str | Path) -> None:
+    """The ``text/`` mirror of one committed run, from its articles file (rerun-safe: overwrites)."""
+    used: set[Path] = set()
+    with open(articles_file, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                rec = json.loads(line)
+                write_article_text(out, rec["source"], rec["id"], rec.get("title"), rec["text"], used)

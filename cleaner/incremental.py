@@ -1,0 +1,329 @@
+"""Incremental runs for cron (``cleaner run --state FILE``): only new or changed inputs, copies of
+earlier articles recognised, output committed atomically together with the state.
+
+A run: finish any run a kill interrupted after its commit → skip inputs whose content is unchanged →
+process the rest (the ordinary per-document stages) → match each new article against the signatures
+of articles emitted by earlier runs (a copy becomes a duplicate of that earlier article's id, never a
+new article) → group the rest among themselves → write ``articles-``, ``duplicates-`` and
+``rejected-<stamp>-<run>.jsonl`` under temporary names → ONE state transaction → rename into place.
+
+An article once emitted stays the canonical copy of its story: a later copy, even a more complete one,
+is recorded as its duplicate. A changed input whose clean story changed too is emitted again with the
+same id (consumers keep the latest record per id); if only its chrome changed, it is recorded as a
+duplicate of its own earlier article.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from . import dedup
+from .config import Config
+from .document import Document
+from .pipeline import process_all
+from .sources import Item, discover
+from .state import Earlier, Fingerprint, Outcome, State, checkpoint
+from .write import TEXT_DIR, RunFiles, publish, remove_stray_temporaries, write_run_texts
+
+
+@dataclass
+class CronSummary:
+    read: int = 0  #: new or changed inputs processed
+    skipped: int = 0  #: unchanged inputs skipped
+    written: int = 0
+    duplicates: int = 0  #: all duplicates, within the run and of earlier articles
+    earlier: int = 0  #: duplicates of articles emitted by earlier runs
+    rejected: int = 0
+    expired: int = 0  #: signatures removed by --keep-days
+    recovered: int = 0  #: interrupted runs finished at the start of this one
+    run_id: str | None = None
+    files: list[str] = field(default_factory=list)
+    deferred_signal: int | None = None
+
+    def line(self) -> str:
+        text = (
+            f"cleaner: {self.read} new or changed inputs read, {self.skipped} unchanged skipped, "
+            f"{self.written} articles written, {self.duplicates} duplicates "
+            f"({self.earlier} of earlier articles), {self.rejected} rejected"
+        )
+        if self.run_id:
+            text += f"; run {self.run_id}"
+        return text
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived before the run's commit: nothing of the run was kept."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class StopSignals:
+    """SIGINT/SIGTERM raise :class:`Interrupted` in this process, but wait while the commit runs.
+
+    Forked worker processes inherit the handler; there it restores the default action and re-raises
+    the signal, so ``Pool.terminate`` still ends them.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __enter__(self) -> StopSignals:
+        self.pid = os.getpid()
+        self.in_critical = False
+        self.deferred: list[int] = []
+        self.previous = {s: signal.signal(s, self._handle) for s in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for s, handler in self.previous.items():
+            signal.signal(s, handler)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if os.getpid() != self.pid:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        if self.in_critical:
+            self.deferred.append(signum)
+            return
+        raise Interrupted(signum)
+
+    @contextmanager
+    def critical(self) -> Iterator[None]:
+        self.in_critical = True
+        try:
+            yield
+        finally:
+            self.in_critical = False
+
+
+# -- copies of earlier articles --------------------------------------------------------------------
+
+_MIXERS = np.random.default_rng(20240611).integers(1, 2**63, size=64, dtype=np.uint64) | np.uint64(1)
+
+
+def band_keys(hashvalues: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit key per LSH band (n × bands): equal bands give equal keys; a rare collision only
+    adds a candidate, which exact verification then drops."""
+    n = hashvalues.shape[0]
+    x = hashvalues[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
+    mixers = _MIXERS[np.arange(rows) % len(_MIXERS)]
+    return (x * mixers).sum(axis=2, dtype=np.uint64)
+
+
+def find_earlier(
+    new: list[tuple[Document, dedup.Signature]], state: State, config: Config, since: float = 0.0
+) -> dict[str, tuple[Earlier, float, float]]:
+    """For each new document that is a copy of an article from an earlier run: that article, Jaccard
+    and containment. The same LSH bands and verification rule as within a run; stored signatures are
+    read in chunks, so memory does not grow with the state. Ties go to the most similar, then oldest.
+    """
+    if not new:
+        return {}
+    bands, rows = dedup.lsh_params(config.threshold, config.num_perm)
+    low = max(0.05, dedup.RECALL_FACTOR * config.threshold)
+    new_h = np.vstack([s.hashvalues for _, s in new])
+    new_k = band_keys(new_h, bands, rows)
+    lookup: list[dict[int, list[int]]] = [{} for _ in range(bands)]
+    for j, row in enumerate(new_k.tolist()):
+        for b, key in enumerate(row):
+            lookup[b].setdefault(key, []).append(j)
+    candidates: dict[int, set[int]] = {}
+    for ids, old_h in state.earlier_hashvalues(since):
+        old_k = band_keys(old_h, bands, rows)
+        pairs: set[tuple[int, int]] = set()
+        for b in range(bands):
+            for i in np.nonzero(np.isin(old_k[:, b], new_k[:, b]))[0].tolist():
+                for j in lookup[b][int(old_k[i, b])]:
+                    pairs.add((j, i))
+        for j, i in pairs:
+            # the MinHash estimate drops chance band collisions before the exact check reads shingles
+            if float(np.mean(new_h[j] == old_h[i])) >= low / 2:
+                candidates.setdefault(j, set()).add(int(ids[i]))
+    found: dict[str, tuple[Earlier, float, float]] = {}
+    for j in sorted(candidates):
+        doc, sig = new[j]
+        best: tuple[tuple[float, float, int], Earlier, float, float] | None = None
+        for sid in sorted(candidates[j]):
+            old = state.earlier(sid)
+            jac, con = dedup.similarity(sig, old.signature)
+            if dedup.is_copy(jac, con, config.threshold):
+                key = (-jac, -con, sid)
+                if best is None or key < best[0]:
+                    best = (key, old, jac, con)
+        if best is not None:
+            found[doc.source] = (best[1], best[2], best[3])
+    return found
+
+
+# -- the run ----------------------------------------------------------------------------------------
+
+
+def recover(state: State) -> int:
+    """Finish runs that were killed after their commit: rename their files, write their texts."""
+    pending = state.pending_runs()
+    for run_id, out, files, text_files in pending:
+        publish(files)
+        if text_files:
+            articles = next((final for _, final in files if Path(final).name.startswith("articles-")), None)
+            if articles and os.path.exists(articles):
+                write_run_texts(out, articles)
+            for stray in (out / TEXT_DIR).rglob(".*.tmp"):  # a text file cut off by the kill
+                stray.unlink(missing_ok=True)
+        state.mark_done(run_id)
+    return len(pending)
+
+
+def _select(items: Iterable[Item], state: State, summary: CronSummary) -> tuple[list[Item], dict, list]:
+    """Inputs to process (new or changed) with their fingerprints; unchanged ones are counted."""
+    todo: list[Item] = []
+    fingerprints: dict[str, Fingerprint] = {}
+    unchanged: list[Fingerprint] = []
+    for item in items:
+        fp, same = state.fingerprint(item)
+        if same:
+            summary.skipped += 1
+            unchanged.append(fp)
+        else:
+            todo.append(item)
+            fingerprints[item.source] = fp
+    return todo, fingerprints, unchanged
+
+
+def run_incremental(
+    inputs: Iterable[str],
+    config: Config,
+    state: State,
+    out: Path,
+    stop: StopSignals,
+    text_files: bool = True,
+    keep_days: float | None = None,
+    on_article: Callable[[Document], None] | None = None,
+    on_reject: Callable[[Document], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+    stdin: IO[str] | None = None,
+) -> CronSummary:
+    """One cron run over ``inputs`` into the fixed folder ``out`` (see the module docstring)."""
+    summary = CronSummary()
+    summary.recovered = recover(state)
+    remove_stray_temporaries(out)
+    # discovery and fingerprints in this process, before any worker starts (SQLite is not shared)
+    todo, fingerprints, unchanged = _select(discover(inputs, stdin=stdin), state, summary)
+
+    kept: list[Document] = []
+    sigs: dict[str, dedup.Signature] = {}
+    rejected: list[Document] = []
+    for doc, sig in process_all(todo, config):
+        summary.read += 1
+        if progress:
+            progress(1)
+        if summary.read == 1:
+            checkpoint("processing")
+        if doc.rejected:
+            rejected.append(doc)
+        else:
+            kept.append(doc)
+            if sig is not None:
+                sigs[doc.source] = sig
+
+    kept.sort(key=lambda d: d.source)
+    earlier: dict[str, tuple[Earlier, float, float]] = {}
+    if config.dedup:
+        new = [(d, sigs[d.source]) for d in kept if d.source in sigs and len(sigs[d.source].shingles)]
+        since = time.time() - keep_days * 86400 if keep_days is not None else 0.0
+        earlier = find_earlier(new, state, config, since)
+    remaining = [d for d in kept if d.source not in earlier]
+    groups = dedup.group(remaining, sigs, config) if config.dedup else [[d] for d in remaining]
+
+    outcomes: list[Outcome] = []
+    articles: list[Document] = []
+    signatures: list[tuple[str, str, dedup.Signature]] = []
+    for g in groups:
+        canonical = g[0]
+        articles.append(canonical)
+        outcomes.append(Outcome(fingerprints[canonical.source], "article", canonical.id))
+        sig = sigs.get(canonical.source)
+        if sig is not None and len(sig.shingles):
+            signatures.append((canonical.id, canonical.source, sig))
+        outcomes += [Outcome(fingerprints[d.source], "duplicate", canonical.id) for d in g[1:]]
+        summary.duplicates += len(g) - 1
+    duplicates = []
+    for d in kept:
+        if d.source in earlier:
+            old, jac, con = earlier[d.source]
+            duplicates.append(
+                {
+                    "source": d.source,
+                    "id": d.id,
+                    "duplicate_of": old.article_id,
+                    "duplicate_of_source": old.source,
+                    "jaccard": round(jac, 3),
+                    "containment": round(con, 3),
+                }
+            )
+            outcomes.append(Outcome(fingerprints[d.source], "duplicate", old.article_id))
+    summary.earlier = len(duplicates)
+    summary.duplicates += len(duplicates)
+    rejected.sort(key=lambda d: d.source)
+    outcomes += [Outcome(fingerprints[d.source], "rejected", None) for d in rejected]
+    articles.sort(key=lambda d: d.source)
+    summary.written, summary.rejected = len(articles), len(rejected)
+    record = {
+        k: getattr(summary, k) for k in ("read", "skipped", "written", "duplicates", "earlier", "rejected")
+    }
+
+    if not todo:  # nothing new: no files; remember moved stats and expire old signatures
+        with stop.critical():
+            summary.expired = state.commit_run(
+                None, "", out, [], text_files, [], unchanged, [], keep_days, record
+            )
+        return summary
+
+    run_id = secrets.token_hex(4)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    files = RunFiles(out, stamp, run_id)
+    committed = False
+    try:
+        for doc in articles:
+            files.write("articles", doc.article())
+            if on_article:
+                on_article(doc)
+        for rec in duplicates:
+            files.write("duplicates", rec)
+        for doc in rejected:
+            files.write("rejected", {"source": doc.source, "id": doc.id, "reason": doc.rejected})
+            if on_reject:
+                on_reject(doc)
+        pairs = files.close()
+        checkpoint("written")
+        with stop.critical():
+            summary.expired = state.commit_run(
+                run_id, stamp, out, pairs, text_files, outcomes, unchanged, signatures, keep_days, record
+            )
+            committed = True
+            checkpoint("committed")
+            publish(pairs, after_first=lambda: checkpoint("renamed"))
+            if text_files:
+                write_run_texts(out, pairs[0][1])
+            checkpoint("text")
+            state.mark_done(run_id)
+    except BaseException:
+        if not committed:
+            files.abort()
+        raise
+    summary.run_id = run_id
+    summary.files = [Path(final).name for _, final in pairs]
+    if stop.deferred:
+        summary.deferred_signal = stop.deferred[0]
+    return summary
