@@ -51,6 +51,9 @@ def clean(doc: Document, config: Config) -> Document:
         title=meta.get("title"),
         sitename=meta.get("sitename"),
         hostname=meta.get("hostname"),
+        author=meta.get("author"),
+        # trafilatura's output is already the main content: the cleaner only takes lines out
+        extracted=str(meta.get("extraction", "")).startswith("trafilatura"),
     )
     doc.text = result.text
     doc.decisions = result.decisions
