@@ -22,7 +22,9 @@ from typing import Any
 from .document import Document
 
 _METADATA = ("title", "author", "sitename", "date", "url", "hostname", "description", "pagetype")
-#: below this many words the precision mode is taken to have missed the story: retry balanced
+#: below this many words the fast precision mode is taken to have missed the story: retry in full
+FAST_RETRY_WORDS = 100
+#: below this many words the full precision mode is taken to have missed it too: retry balanced
 RETRY_WORDS = 50
 #: htmldate: the original publication date, without its slow extensive search of the whole page
 _DATE_PARAMS = {"original_date": True, "extensive_search": False}
@@ -34,10 +36,11 @@ def _trafilatura() -> Any:
     return trafilatura
 
 
-def _extract(traf: Any, tree: Any, url: str | None, *, metadata: bool, precision: bool) -> Any:
+def _extract(traf: Any, tree: Any, url: str | None, *, metadata: bool, fast: bool, precision: bool) -> Any:
     return traf.bare_extraction(
         tree,
         url=url,
+        fast=fast,
         with_metadata=metadata,
         date_extraction_params=_DATE_PARAMS,
         include_comments=False,
@@ -47,32 +50,55 @@ def _extract(traf: Any, tree: Any, url: str | None, *, metadata: bool, precision
     )
 
 
+#: the tries, cheapest first: (name, fast, favor_precision, retry when the text has fewer words)
+_TRIES = (
+    ("precision-fast", True, True, FAST_RETRY_WORDS),
+    ("precision", False, True, RETRY_WORDS),
+    ("balanced", False, False, 0),
+)
+
+
+def _main_content(traf: Any, tree: Any, url: str | None) -> tuple[Any, str]:
+    """trafilatura's best result on ``tree`` and the name of the try that produced it.
+
+    Precision mode without its fallback comparison first (about 40% cheaper); a short result means
+    it missed the story's block, so the full precision mode, then the balanced mode, get a try.
+    A retry's result replaces the earlier one only when it is longer.
+    """
+    best: Any = None
+    best_name, words = "", 0
+    for name, fast, precision, retry_below in _TRIES:
+        result = _extract(traf, tree, url, metadata=best is None, fast=fast, precision=precision)
+        n = len(result.text.split()) if result is not None and result.text else 0
+        if result is not None and (best is None or n > words):
+            best, best_name, words = (result if best is None else _merge_metadata(result, best)), name, n
+        if words >= retry_below:
+            break
+    return best, best_name
+
+
 def extract(doc: Document) -> Document:
     """Replace ``doc.raw`` HTML by the main text; record trafilatura's metadata and the path taken.
 
-    ``metadata["extraction"]`` says which path produced the text: ``trafilatura`` (precision mode),
-    ``trafilatura-balanced`` (the retry) or ``page-text`` (trafilatura found nothing: the page's
-    visible text goes to the text cleaner, which then makes its own story cut).
+    ``metadata["extraction"]`` says which path produced the text: ``trafilatura`` (and
+    ``extraction_mode`` which of its tries won) or ``page-text`` (trafilatura found nothing: the
+    page's visible text goes to the text cleaner, which then makes its own story cut).
     """
     if doc.rejected or doc.kind != "html":
         return doc
     traf = _trafilatura()
     url = doc.metadata.get("url")
     result: Any = None
-    path = "trafilatura"
+    mode = ""
     try:
         from trafilatura.utils import load_html
 
-        tree = load_html(doc.raw)  # parsed once: both modes copy it before pruning
+        tree = load_html(doc.raw)  # parsed once: every try copies it before pruning
         if tree is not None:
-            result = _extract(traf, tree, url, metadata=True, precision=True)
-            words = len(result.text.split()) if result is not None and result.text else 0
-            if words < RETRY_WORDS:
-                retry = _extract(traf, tree, url, metadata=result is None, precision=False)
-                if retry is not None and retry.text and len(retry.text.split()) > words:
-                    if result is not None:
-                        retry = _merge_metadata(retry, result)
-                    result, path = retry, "trafilatura-balanced"
+            lang = _html_lang(tree.get("lang") or "")
+            if lang:
+                doc.metadata.setdefault("html_lang", lang)
+            result, mode = _main_content(traf, tree, url)
     except Exception as exc:  # trafilatura/lxml raise many kinds on broken pages
         doc.metadata["extraction_error"] = f"{type(exc).__name__}: {exc}"[:200]
     meta = result.as_dict() if result is not None else {}
@@ -83,13 +109,20 @@ def extract(doc: Document) -> Document:
             doc.metadata[name] = value
     text = (meta.get("text") or "").strip()
     if text:
-        doc.metadata["extraction"] = path
+        doc.metadata["extraction"] = "trafilatura"
+        doc.metadata["extraction_mode"] = mode
         doc.raw = text
     else:
         doc.metadata["extraction"] = "page-text"
         doc.raw = page_text(doc.raw)
     doc.kind = "text"
     return doc
+
+
+def _html_lang(value: str) -> str | None:
+    """The primary language subtag of ``<html lang>`` ("en-US" -> "en"), if it looks like one."""
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    return code if code.isalpha() and 2 <= len(code) <= 3 else None
 
 
 def _merge_metadata(into: Any, source: Any) -> Any:

@@ -53,7 +53,7 @@ def clean(doc: Document, config: Config) -> Document:
         hostname=meta.get("hostname"),
         author=meta.get("author"),
         # trafilatura's output is already the main content: the cleaner only takes lines out
-        extracted=str(meta.get("extraction", "")).startswith("trafilatura"),
+        extracted=meta.get("extraction") == "trafilatura",
     )
     doc.text = result.text
     doc.decisions = result.decisions
