@@ -57,7 +57,6 @@ class Signature:
     words: int
 
 
-@lru_cache(maxsize=4)
 def _datasketch():  # type: ignore[no-untyped-def]
     """datasketch on first use: it imports scipy (~0.7 s of start-up), which ``--no-dedup`` never needs."""
     import datasketch
@@ -65,6 +64,7 @@ def _datasketch():  # type: ignore[no-untyped-def]
     return datasketch
 
 
+@lru_cache(maxsize=4)
 def _permuter(num_perm: int, seed: int) -> datasketch.MinHash:
     return _datasketch().MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity, scheme=SCHEME)
 
