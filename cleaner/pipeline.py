@@ -188,6 +188,8 @@ def run(
     kept: list[Document] = []
     sigs: dict[str, dedup.Signature] = {}
     rejected: list[Document] = []
+    if config.dedup:  # import once here, before the workers fork, rather than once in every worker
+        dedup._datasketch()
     items: Iterable[Item] = inputs if items_given else discover(inputs, stdin=stdin)  # type: ignore[assignment]
     for doc, sig in process_all(items, config):
         summary.read += 1
