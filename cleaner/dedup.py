@@ -19,10 +19,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import datasketch
 import numpy as np
 import xxhash
+
+if TYPE_CHECKING:
+    import datasketch
 
 from .config import Config
 from .document import Document
@@ -54,9 +57,16 @@ class Signature:
     words: int
 
 
+def _datasketch():  # type: ignore[no-untyped-def]
+    """datasketch on first use: it imports scipy (~0.7 s of start-up), which ``--no-dedup`` never needs."""
+    import datasketch
+
+    return datasketch
+
+
 @lru_cache(maxsize=4)
 def _permuter(num_perm: int, seed: int) -> datasketch.MinHash:
-    return datasketch.MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity, scheme=SCHEME)
+    return _datasketch().MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity, scheme=SCHEME)
 
 
 def shingle_hashes(words: list[str], k: int) -> np.ndarray:
@@ -126,12 +136,12 @@ def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> l
     """
     ordered = sorted(docs, key=lambda d: _rank_key(d, sigs[d.source]))
     bands, rows = lsh_params(config.threshold, config.num_perm)
-    lsh = datasketch.MinHashLSH(num_perm=config.num_perm, params=(bands, rows))
+    lsh = _datasketch().MinHashLSH(num_perm=config.num_perm, params=(bands, rows))
     for d in ordered:
         sig = sigs[d.source]
         if len(sig.shingles):
             lsh.insert(
-                d.source, datasketch.LeanMinHash(seed=config.seed, hashvalues=sig.hashvalues, scheme=SCHEME)
+                d.source, _datasketch().LeanMinHash(seed=config.seed, hashvalues=sig.hashvalues, scheme=SCHEME)
             )
     by_source = {d.source: d for d in ordered}
     rank = {d.source: i for i, d in enumerate(ordered)}
@@ -144,7 +154,7 @@ def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> l
         members = [d]
         sig = sigs[d.source]
         if len(sig.shingles):
-            probe = datasketch.LeanMinHash(seed=config.seed, hashvalues=sig.hashvalues, scheme=SCHEME)
+            probe = _datasketch().LeanMinHash(seed=config.seed, hashvalues=sig.hashvalues, scheme=SCHEME)
             for other in sorted(lsh.query(probe), key=rank.__getitem__):
                 if other in assigned:
                     continue

@@ -51,6 +51,10 @@ def clean(doc: Document, config: Config) -> Document:
         title=meta.get("title"),
         sitename=meta.get("sitename"),
         hostname=meta.get("hostname"),
+        author=meta.get("author"),
+        lang=_stoplist_language(meta.get("html_lang")),
+        # trafilatura's output is already the main content: the cleaner only takes lines out
+        extracted=meta.get("extraction") == "trafilatura",
     )
     doc.text = result.text
     doc.decisions = result.decisions
@@ -65,6 +69,13 @@ def clean(doc: Document, config: Config) -> Document:
         doc.reject(f"too short after cleaning: {words} words (minimum {config.min_words}); not an article")
     doc.raw = ""
     return doc
+
+
+def _stoplist_language(code: str | None) -> str | None:
+    """The page's declared language, when the cleaner has stopwords for it (else it guesses)."""
+    from .clean.stopwords import stoplist
+
+    return code if code and stoplist(code) else None
 
 
 def process(item: Item, config: Config) -> tuple[Document, dedup.Signature | None]:
@@ -164,6 +175,8 @@ def run(
     kept: list[Document] = []
     sigs: dict[str, dedup.Signature] = {}
     rejected: list[Document] = []
+    if config.dedup:  # import once here, before the workers fork, rather than once in every worker
+        dedup._datasketch()
     items: Iterable[Item] = inputs if items_given else discover(inputs, stdin=stdin)  # type: ignore[assignment]
     for doc, sig in process_all(items, config):
         summary.read += 1

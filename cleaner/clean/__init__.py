@@ -35,18 +35,23 @@ def clean_text(
     sitename: str | None = None,
     hostname: str | None = None,
     lang: str | None = None,
+    extracted: bool = False,
+    author: str | None = None,
 ) -> CleanResult:
     """Clean extracted or scraped plain text.
 
     ``title``/``sitename``/``hostname`` are hints from elsewhere (trafilatura, a JSONL record): a
     line repeating them is taken out of the body. ``lang`` (ISO 639-1) picks the stopword list;
-    by default it is guessed from stopwords.
+    by default it is guessed from stopwords. ``extracted`` says the text is already an extractor's
+    main content (trafilatura), so no story-density cut is made, only line rules apply; ``author``
+    (from the same extractor) lets its first line go when it is a byline.
     """
     repaired = repair(text)
     lang = lang or guess_language(repaired)
     stops = stoplist(lang) if lang else frozenset()
     blocks = unwrap(split(repaired))
-    outcome = classify(blocks, stops, load_rules(), Hints(title=title, sitename=sitename, hostname=hostname))
+    hints = Hints(title=title, sitename=sitename, hostname=hostname, author=author, extracted=extracted)
+    outcome = classify(blocks, stops, load_rules(), hints)
     decisions: list[Decision] = []
     paragraphs: list[str] = []
     for block, label in zip(blocks, outcome.labels, strict=True):

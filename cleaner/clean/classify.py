@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import meta
+from . import lead, meta
 from .blocks import Block
 from .phrases import Rules, normalise
 from .stopwords import stopword_density
@@ -44,6 +44,8 @@ class Hints:
     sitename: str | None = None
     hostname: str | None = None
     author: str | None = None
+    #: the text is already a main-content extraction (trafilatura): see ``classify``
+    extracted: bool = False
 
 
 @dataclass
@@ -113,8 +115,10 @@ def classify(blocks: list[Block], stops: frozenset[str], rules: Rules, hints: Hi
         else:
             i += 1
 
-    # 2. the story is the densest segment of prose
-    start, end = _best_segment(scores)
+    # 2. the story is the densest segment of prose. Extracted text (``hints.extracted``) is already
+    # the main content: the whole text is the story, and only the rules above and the metadata lines
+    # below take lines out (a density cut there throws away the story's own lists and tables).
+    start, end = (0, n) if hints.extracted else _best_segment(scores)
     outcome = Outcome([])
     _metadata(blocks, feats, labels, start, end, hints, outcome)
     for k in range(n):
@@ -134,6 +138,16 @@ def classify(blocks: list[Block], stops: frozenset[str], rules: Rules, hints: Hi
                 labels[k] = Label(True, "story")
         else:
             labels[k] = Label(False, "before-story" if k < start else "after-story")
+    if hints.extracted:  # extracted text only: its first line may be the headline again or a byline
+        found = lead.first_line(
+            [b.text for b in blocks],
+            feats,
+            [bool(lab and lab.keep) for lab in labels],
+            hints.title,
+            hints.author,
+        )
+        if found:
+            labels[found[0]] = Label(False, found[1])
     outcome.labels = [lab or Label(False, "unknown") for lab in labels]
     return outcome
 
