@@ -6,20 +6,20 @@ main process on the results, sorted so that output does not depend on input orde
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
+import re
 import signal
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import dedup
+from . import dedup, workers
 from .clean import clean_text
 from .config import Config
-from .document import Document
+from .document import Decision, Document
 from .extract import extract
 from .language import language
-from .sources import Item, discover, load
+from .sources import Item, discover, load, record_id, stable_id
 
 
 @dataclass
@@ -58,13 +58,34 @@ def clean(doc: Document, config: Config) -> Document:
     for key, value in result.metadata.items():
         meta.setdefault(key, value)
     meta.pop("title", None)
-    words = len(doc.text.split())
+    words = word_count(doc.text)
     if words == 0:
-        doc.reject("empty after cleaning: only boilerplate")
+        doc.reject(f"not an article: only boilerplate ({_dropped(result.decisions)})")
     elif words < config.min_words:
-        doc.reject(f"too short after cleaning: {words} words (minimum {config.min_words}); not an article")
+        doc.reject(
+            f"not an article: too short after cleaning, {words} words (minimum {config.min_words}); "
+            f"removed: {_dropped(result.decisions)}"
+        )
     doc.raw = ""
     return doc
+
+
+#: scripts written without spaces between words (Chinese, Japanese kana, Thai, Lao, Khmer, Myanmar)
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1780-\u17ff\u1000-\u109f]")
+
+
+def word_count(text: str) -> int:
+    """Words of ``text``; in scripts without spaces two characters count as a word (a rough mean)."""
+    unspaced = len(_UNSPACED.findall(text))
+    if not unspaced:
+        return len(text.split())
+    return len(_UNSPACED.sub(" ", text).split()) + unspaced // 2
+
+
+def _dropped(decisions: list[Decision]) -> str:
+    """What the cleaner removed, most frequent reason first: "24 related-list, 1 related"."""
+    counts = Counter(d.reason for d in decisions if not d.keep)
+    return ", ".join(f"{n} {reason}" for reason, n in counts.most_common(4)) or "nothing"
 
 
 def process(item: Item, config: Config) -> tuple[Document, dedup.Signature | None]:
@@ -97,10 +118,7 @@ def process(item: Item, config: Config) -> tuple[Document, dedup.Signature | Non
 
 
 def _fallback_id(doc: Document, item: Item) -> Document:
-    from .sources import stable_id
-
-    rid = (item.record or {}).get("id")
-    doc.id = str(rid) if rid not in (None, "") else stable_id(item.source)
+    doc.id = record_id(item.record or {}) or stable_id(item.source)
     return doc
 
 
@@ -145,16 +163,19 @@ def _work(item: Item) -> tuple[Document, dedup.Signature | None]:
 
 
 def process_all(items: Iterable[Item], config: Config) -> Iterator[tuple[Document, dedup.Signature | None]]:
-    """Per-document stages over ``items``, in worker processes when ``config.workers > 1``."""
+    """Per-document stages over ``items``, in worker processes when ``config.workers > 1``.
+
+    A worker that dies does not hang or stop the run: its document is rejected (see ``workers``).
+    """
     if config.workers <= 1:
         for item in items:
             yield process(item, config)
         return
-    ctx = mp.get_context("fork" if os.name == "posix" else "spawn")
-    with ctx.Pool(
-        config.workers, initializer=_init_worker, initargs=(config,), maxtasksperchild=2000
-    ) as pool:
-        yield from pool.imap(_work, items, chunksize=8)
+    yield from workers.imap(_work, items, config.workers, _init_worker, (config,), _failed)
+
+
+def _failed(item: Item, reason: str) -> tuple[Document, dedup.Signature | None]:
+    return _fallback_id(Document(source=item.source), item).reject(reason), None
 
 
 Sink = Callable[[Document], None]

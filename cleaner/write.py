@@ -14,11 +14,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from .document import Document
+from .sources import stable_id
 
 ARTICLES = "articles.jsonl"
 REJECTED = "rejected.jsonl"
 TEXT_DIR = "text"
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.U)
+#: bytes of a name part taken from a source, leaving room for a suffix, "_<id>" and a temporary prefix
+NAME_BYTES = 200
 
 
 def safe_relpath(source: str, suffix: str = ".txt") -> Path:
@@ -27,7 +30,7 @@ def safe_relpath(source: str, suffix: str = ".txt") -> Path:
     for part in re.split(r"[/\\#]+", source):
         part = _UNSAFE.sub("_", part).strip(" .")
         if part:
-            parts.append(part[:120])
+            parts.append(_shorten(part))
     if not parts:
         parts = ["unnamed"]
     stem = parts[-1]
@@ -37,6 +40,14 @@ def safe_relpath(source: str, suffix: str = ".txt") -> Path:
             break
     parts[-1] = (stem or "unnamed") + suffix
     return Path(*parts)
+
+
+def _shorten(part: str, limit: int = NAME_BYTES) -> str:
+    """At most ``limit`` bytes of UTF-8 (file systems limit a name to 255 bytes, not characters)."""
+    data = part.encode("utf-8")
+    if len(data) <= limit:
+        return part
+    return data[:limit].decode("utf-8", "ignore")
 
 
 class AtomicFile:
@@ -64,12 +75,16 @@ class AtomicFile:
         self.tmp.unlink(missing_ok=True)
 
 
-def write_text_file(root: Path, relpath: Path, text: str) -> Path:
-    """Write ``text`` atomically to ``root/relpath``; refuse any path that would leave ``root``."""
+def write_text_file(root: Path, relpath: Path, text: str, within: Path | None = None) -> Path:
+    """Write ``text`` atomically to ``root/relpath``; refuse any path that would leave ``within``.
+
+    ``within`` (default ``root``) is resolved before ``root/relpath``, so a symbolic link planted
+    inside the output folder cannot lead a write outside it either.
+    """
     target = (root / relpath).resolve()
-    base = root.resolve()
+    base = (within or root).resolve()
     if base not in target.parents:
-        raise ValueError(f"refusing to write outside {root}: {relpath}")
+        raise ValueError(f"refusing to write outside {within or root}: {relpath}")
     f = AtomicFile(target)
     try:
         f.write(text if text.endswith("\n") else text + "\n")
@@ -108,12 +123,24 @@ class Writer:
         if self.articles is not None:
             self.articles.write(line)
         if self.text_files and self.out is not None:
-            rel = safe_relpath(doc.source)
-            while rel in self.used_paths:  # two sources that reduce to one name
-                rel = rel.with_name(f"{rel.stem}_{doc.id[:8]}{rel.suffix}")
-            self.used_paths.add(rel)
             body = (doc.title + "\n\n" if doc.title else "") + doc.text
-            write_text_file(self.out / TEXT_DIR, rel, body)
+            self._text_file(doc.source, body)
+
+    def _text_file(self, source: str, body: str) -> None:
+        """``text/<source>.txt``; names come from the source only (never from a record's id)."""
+        assert self.out is not None
+        tag = stable_id(source)[:8]
+        rel = safe_relpath(source)
+        while rel in self.used_paths:  # two sources that reduce to one name
+            rel = rel.with_name(f"{rel.stem}_{tag}{rel.suffix}")
+        try:
+            write_text_file(self.out / TEXT_DIR, rel, body, within=self.out)
+        except (OSError, ValueError):
+            # the mirrored name cannot be made (a file where a folder is needed, a link leading
+            # out of --out): fall back to a flat name that is always safe
+            rel = Path(f"_{stable_id(source)}.txt")
+            write_text_file(self.out / TEXT_DIR, rel, body, within=self.out)
+        self.used_paths.add(rel)
 
     def reject(self, doc: Document) -> None:
         if self.rejected is not None:
