@@ -27,7 +27,7 @@ NAME_BYTES = 200
 def safe_relpath(source: str, suffix: str = ".txt") -> Path:
     """A relative path for ``source`` that cannot leave its folder (no ``..``, no absolute parts)."""
     parts = []
-    for part in re.split(r"[/\\#]+", source):
+    for part in re.split(r"[/#]+", source):  # sources are "/"-separated; a backslash is a character
         part = _UNSAFE.sub("_", part).strip(" .")
         if part:
             parts.append(_shorten(part))
