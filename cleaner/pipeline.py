@@ -18,6 +18,7 @@ from .clean import clean_text
 from .config import Config
 from .document import Decision, Document
 from .extract import extract
+from .language import detect as language_detect
 from .language import language
 from .sources import Item, discover, load, record_id, stable_id
 
@@ -149,11 +150,23 @@ class _time_limit:
 
 
 _CONFIG: Config | None = None
+_WARM = False
+
+
+def _warm_up() -> None:
+    """Load the cleaner's rules and the language profiles (~1-2 s) before any document's time limit
+    starts, so that the first document of a run is not the one that times out."""
+    global _WARM
+    if not _WARM:
+        _WARM = True
+        clean_text("The council met on Monday.\nShare this article")
+        language_detect("The council met on Monday.")
 
 
 def _init_worker(config: Config) -> None:
     global _CONFIG
     _CONFIG = config
+    _warm_up()  # with fork the parent has done it already
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
 
 
@@ -167,6 +180,7 @@ def process_all(items: Iterable[Item], config: Config) -> Iterator[tuple[Documen
 
     A worker that dies does not hang or stop the run: its document is rejected (see ``workers``).
     """
+    _warm_up()
     if config.workers <= 1:
         for item in items:
             yield process(item, config)
