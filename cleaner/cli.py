@@ -151,7 +151,9 @@ def run(
     def on_reject(doc: Document) -> None:
         writer.reject(doc)
         if warn:
-            click.echo(f"cleaner: warning: rejected {doc.source}: {doc.rejected}", err=True)
+            # one line per warning, even for a file name with a newline in it
+            shown = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in doc.source)
+            click.echo(f"cleaner: warning: rejected {shown}: {doc.rejected}", err=True)
 
     bar = None
     if warn and sys.stderr.isatty():

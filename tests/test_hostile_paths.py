@@ -158,13 +158,17 @@ def test_file_names_with_newlines_and_bytes_that_are_not_utf8(tmp_path):
     for name, story in names.items():
         with open(os.path.join(os.fsencode(inp), name), "w") as fh:
             fh.write(STORIES[story])
+    (inp / "empty\nfile.txt").write_bytes(b"")
     out = tmp_path / "out"
     res = run([inp], out, "--workers", "2")
     assert res.exit_code == 0, res.stderr
+    assert res.reason("empty\nfile.txt") == "empty file"
     raw = (out / "articles.jsonl").read_bytes().decode("utf-8")  # valid UTF-8
     assert len(raw.splitlines()) == 4
     assert "new\nline.txt" in res.articles and "caf\\xe9-latin1.txt" in res.articles
     assert "\\xff\\xfe.html" in res.articles
+    assert "rejected empty\\nfile.txt: empty file" in res.stderr  # one line per warning
+    assert all(line.startswith("cleaner: ") for line in res.stderr.splitlines())
     texts = files_under(out / "text")
     assert len(texts) == 4
     assert all(len(os.fsencode(p.name)) <= 255 for p in texts)
