@@ -38,8 +38,9 @@ class Summary:
         )
 
 
-class DocumentTimeout(Exception):
-    pass
+class DocumentTimeout(BaseException):
+    """Raised by the time limit; not an ``Exception``, so a library's ``except Exception`` cannot
+    swallow it (the limit fires once)."""
 
 
 def clean(doc: Document, config: Config) -> Document:
