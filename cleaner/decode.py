@@ -10,6 +10,7 @@ import codecs
 import re
 
 import charset_normalizer
+from charset_normalizer.constant import IANA_SUPPORTED
 
 #: magic numbers of binary formats that turn up in scraped folders under a text name
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -41,6 +42,8 @@ REPLACEMENT = "\ufffd"
 _CONTROLS = frozenset(chr(c) for c in [*range(0, 9), 11, *range(14, 32), 127])
 #: how much more chaotic (charset-normalizer's mess ratio) windows-1252 may be and still win a tie
 CHAOS_TIE = 0.05
+#: encodings a page may declare (charset-normalizer's list of IANA encodings, less UTF-7)
+_WEB_ENCODINGS = frozenset(IANA_SUPPORTED) - {"utf_7"}
 
 
 class UndecodableInput(ValueError):
@@ -66,6 +69,8 @@ def _declared(data: bytes) -> str | None:
         return None
     if name.startswith(("utf-16", "utf-32")):
         return None  # without a byte-order mark such a declaration is wrong (browsers read it as UTF-8)
+    if name.replace("-", "_") not in _WEB_ENCODINGS:
+        return None  # not a text encoding of web pages ("base64", "unicode-escape", "utf-7", ...)
     if name == "iso8859-1":
         return "cp1252"  # what browsers do: pages labelled latin-1 are written in windows-1252
     return name
@@ -118,13 +123,15 @@ def _decode(data: bytes, html: bool) -> tuple[str, str]:
         raise UndecodableInput("binary file: decodes as no text encoding (charset-normalizer found none)")
     if best.chaos > 0.5:
         raise UndecodableInput(f"binary file: the best guess ({best.encoding}) decodes to noise")
-    for match in matches:
-        # among single-byte code pages that decode the bytes about equally cleanly, charset-normalizer's
-        # first pick is close to arbitrary on short texts (French read as Baltic cp1257); windows-1252,
-        # by far the most common legacy encoding of scraped pages (and what browsers read latin-1 as),
-        # wins such ties
-        if match.encoding == "cp1252" and match.chaos <= best.chaos + CHAOS_TIE:
-            return str(match), "cp1252"
+    # among single-byte code pages that decode the bytes about equally cleanly, charset-normalizer's
+    # first pick is close to arbitrary on short texts (French read as Baltic cp1257 or mac-latin2);
+    # windows-1252, by far the most common legacy encoding of scraped pages (and what browsers read
+    # latin-1 as), wins such ties
+    western = next((m for m in matches if m.encoding == "cp1252"), None)
+    if western is None and best.encoding != "cp1252":
+        western = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
+    if western is not None and western.chaos <= best.chaos + CHAOS_TIE:
+        return str(western), "cp1252"
     return str(best), best.encoding
 
 

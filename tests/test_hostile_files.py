@@ -268,3 +268,10 @@ def test_japanese_is_long_enough_to_be_an_article(tmp_path):
     (tmp_path / "ja.txt").write_text(JAPANESE)
     res = run([tmp_path / "ja.txt"], tmp_path / "out", "--workers", "1")
     assert res.articles and res.rejected == {}
+
+
+@pytest.mark.parametrize("charset", ["base64", "rot13", "unicode_escape", "utf-7", "utf-16", "x-user-defined", "nonsense"])
+def test_a_page_declaring_a_hostile_or_wrong_charset_is_still_decoded(charset):
+    page = html_page(f"<p>{FRENCH}</p>").replace("<head>", f'<head><meta charset="{charset}">')
+    text, encoding = decode(page.encode("latin-1"), html=True)
+    assert "réforme des retraites" in text and encoding == "cp1252"

@@ -135,3 +135,21 @@ def test_every_input_is_accounted_for_exactly_once(files, dedup):
         assert all(n == 1 for n in seen.values()), {s: n for s, n in seen.items() if n != 1}
         n_dups = sum(len(a["duplicates"]) for a in res.articles.values())
         assert len(res.articles) + n_dups + len(res.rejected) == len(expected)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.binary(max_size=2000),
+                 st.text(max_size=300).flatmap(lambda t: st.sampled_from(["utf-8", "utf-16", "latin-1", "cp1252",
+                                                                          "shift_jis", "gb18030"]).map(
+                     lambda enc: t.encode(enc, "ignore")))),
+       st.booleans())
+def test_decoding_any_bytes_gives_text_or_a_reason(data, html):
+    from cleaner.decode import UndecodableInput, decode
+
+    try:
+        text, encoding = decode(data, html=html)
+    except UndecodableInput as exc:
+        assert str(exc)
+        return
+    text.encode("utf-8")  # always writable as UTF-8 (no lone surrogates)
+    assert encoding
