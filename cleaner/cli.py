@@ -138,9 +138,12 @@ def run(
         raise click.UsageError("'-' (standard input) may be given only once")
 
     to_stdout = out == "-"
-    writer = Writer(
-        None if to_stdout else out, stream=sys.stdout if to_stdout else None, text_files=not no_text_files
-    )
+    try:
+        writer = Writer(
+            None if to_stdout else out, stream=sys.stdout if to_stdout else None, text_files=not no_text_files
+        )
+    except OSError as exc:
+        raise click.UsageError(f"--out {out}: {exc.strerror or exc}") from exc
     warn = not quiet
 
     def on_article(doc: Document) -> None:
@@ -162,7 +165,12 @@ def run(
         bar = tqdm(unit=" docs", desc="cleaning", file=sys.stderr, leave=False)
     try:
         summary = run_pipeline(
-            inputs, config, on_article, on_reject, progress=bar.update if bar is not None else None
+            inputs,
+            config,
+            on_article,
+            on_reject,
+            progress=bar.update if bar is not None else None,
+            skip=() if to_stdout else (out,),
         )
     except KeyboardInterrupt:
         writer.abort()

@@ -204,16 +204,18 @@ def run(
     progress: Callable[[int], None] | None = None,
     stdin: Any = None,
     items_given: bool = False,
+    skip: Iterable[str] = (),
 ) -> Summary:
     """Run the whole pipeline; every input ends in exactly one of the two sinks or a duplicates list.
 
-    ``inputs`` are paths (and ``-``), or :class:`Item` objects when ``items_given``.
+    ``inputs`` are paths (and ``-``), or :class:`Item` objects when ``items_given``; folders in
+    ``skip`` (the output folder) are not read.
     """
     summary = Summary()
     kept: list[Document] = []
     sigs: dict[str, dedup.Signature] = {}
     rejected: list[Document] = []
-    items: Iterable[Item] = inputs if items_given else discover(inputs, stdin=stdin)  # type: ignore[assignment]
+    items: Iterable[Item] = inputs if items_given else discover(inputs, stdin=stdin, skip=skip)  # type: ignore[assignment]
     for doc, sig in process_all(items, config):
         summary.read += 1
         if progress:

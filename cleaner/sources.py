@@ -49,14 +49,19 @@ def stable_id(source: str) -> str:
     return hashlib.sha1(source.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def discover(inputs: Iterable[str], stdin: IO[str] | None = None) -> Iterator[Item]:
-    """Yield every input under ``inputs`` (files, directories walked recursively, ``-``)."""
+def discover(inputs: Iterable[str], stdin: IO[str] | None = None, skip: Iterable[str] = ()) -> Iterator[Item]:
+    """Yield every input under ``inputs`` (files, directories walked recursively, ``-``).
+
+    Folders in ``skip`` are not walked: an output folder inside an input folder must not be read
+    back as input by the next run.
+    """
+    skipped = {os.path.realpath(p) for p in skip}
     for given in inputs:
         if given == STDIN:
             yield from _records(stdin or _stdin(), "stdin")
             continue
         if os.path.isdir(given):
-            yield from _walk(given)
+            yield from _walk(given, skipped)
         elif not os.path.lexists(given):
             yield Item(printable(given), error="no such file or directory")
         else:
@@ -71,12 +76,14 @@ def _stdin() -> IO[str]:
     return io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", newline="")
 
 
-def _walk(root: str) -> Iterator[Item]:
+def _walk(root: str, skipped: set[str] | frozenset[str] = frozenset()) -> Iterator[Item]:
     # sorted walk for a stable order; links to folders are reported, not followed (no loops, no escapes)
     errors: list[OSError] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append, followlinks=False):
         yield from _folder_errors(errors, root)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        if skipped:
+            dirnames[:] = [d for d in dirnames if os.path.realpath(os.path.join(dirpath, d)) not in skipped]
         for d in dirnames[:]:
             full = os.path.join(dirpath, d)
             if os.path.islink(full):
@@ -204,6 +211,8 @@ def load(item: Item, config: Config) -> Document:
             data = fh.read(config.max_bytes + 1)
     except OSError as exc:
         return doc.reject(f"unreadable: {exc.strerror or exc}")
+    if len(data) > config.max_bytes:  # it grew while we looked
+        return doc.reject(f"too large: over the per-document limit of {config.max_bytes} bytes")
     if not data.strip():
         return doc.reject("empty file" if not data else "only whitespace")
     is_html = item.path.lower().endswith(HTML_SUFFIXES)

@@ -223,3 +223,23 @@ def test_safe_relpath_never_leaves_its_folder(source):
     assert ".." not in rel.parts
     assert all(len(part.encode()) <= 255 and "\x00" not in part for part in rel.parts)
     assert rel.suffix == ".txt"
+
+
+def test_an_output_folder_inside_the_input_folder_is_not_read_back(tmp_path):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "a.txt").write_text(STORIES["library"])
+    (inp / "b.txt").write_text(STORIES["bridge"])
+    for _ in range(2):  # the second run sees the first run's output inside its input
+        res = run([inp], inp / "clean", "--workers", "1")
+        assert res.exit_code == 0
+        assert set(res.articles) == {"a.txt", "b.txt"} and res.rejected == {}
+        assert "2 read" in res.stderr
+
+
+def test_out_that_is_a_file_is_a_usage_error(tmp_path):
+    (tmp_path / "story.txt").write_text(STORIES["library"])
+    (tmp_path / "taken").write_text("not a folder")
+    res = run([tmp_path / "story.txt"], tmp_path / "taken", "--workers", "1")
+    assert res.exit_code == 2
+    assert "--out" in res.stderr
