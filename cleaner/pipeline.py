@@ -167,8 +167,8 @@ def _warm_up() -> None:
 def _init_worker(config: Config) -> None:
     global _CONFIG
     _CONFIG = config
-    _warm_up()  # with fork the parent has done it already
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _warm_up()  # with fork the parent has done it already
 
 
 def _work(item: Item) -> tuple[Document, dedup.Signature | None]:
