@@ -1,8 +1,9 @@
 """The pipeline as functions, for use inside another Python program.
 
->>> arts, rejected = process_documents([{"id": "a", "text": "Too short."}], Config(workers=1))
+>>> doc = {"id": "a", "text": "The council met on Monday to vote on the budget."}
+>>> arts, rejected = process_documents([doc], Config(workers=1))
 >>> rejected[0]["reason"]
-'too short after cleaning: 2 words (minimum 15); not an article'
+'not an article: too short after cleaning, 10 words (minimum 15); removed: nothing'
 """
 
 from __future__ import annotations

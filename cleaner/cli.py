@@ -223,9 +223,12 @@ def run(
         sys.exit(code)
 
     to_stdout = out == "-"
-    writer = Writer(
-        None if to_stdout else out, stream=sys.stdout if to_stdout else None, text_files=not no_text_files
-    )
+    try:
+        writer = Writer(
+            None if to_stdout else out, stream=sys.stdout if to_stdout else None, text_files=not no_text_files
+        )
+    except OSError as exc:
+        raise click.UsageError(f"--out {out}: {exc.strerror or exc}") from exc
     warn = not quiet
     report = Report(quiet, verbose, log_file, cron=False)
 
@@ -236,7 +239,9 @@ def run(
 
     def on_reject(doc: Document) -> None:
         writer.reject(doc)
-        report.warn(f"rejected {doc.source}: {doc.rejected}")
+        # one line per warning, even for a file name with a newline in it
+        shown = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in doc.source)
+        report.warn(f"rejected {shown}: {doc.rejected}")
 
     bar = None
     if warn and sys.stderr.isatty():
@@ -245,7 +250,12 @@ def run(
         bar = tqdm(unit=" docs", desc="cleaning", file=sys.stderr, leave=False)
     try:
         summary = run_pipeline(
-            inputs, config, on_article, on_reject, progress=bar.update if bar is not None else None
+            inputs,
+            config,
+            on_article,
+            on_reject,
+            progress=bar.update if bar is not None else None,
+            skip=() if to_stdout else (out,),
         )
     except KeyboardInterrupt:
         writer.abort()

@@ -1,4 +1,4 @@
-"""Bytes to text: declared charset, byte-order marks, UTF-8, then detection (charset-normalizer).
+"""Bytes to text: byte-order marks, UTF-8, declared charset, then detection (charset-normalizer).
 
 Scraped folders hold files in every encoding and some that are not text at all. Text that can be
 decoded is decoded; what cannot is refused with a reason a person can act on.
@@ -10,6 +10,7 @@ import codecs
 import re
 
 import charset_normalizer
+from charset_normalizer.constant import IANA_SUPPORTED
 
 #: magic numbers of binary formats that turn up in scraped folders under a text name
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -36,6 +37,15 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]{2,40})""", re.I)
 
 
+REPLACEMENT = "\ufffd"
+#: C0 controls and DEL; text has tab, newline, carriage return and form feed, binary has the others
+_CONTROLS = frozenset(chr(c) for c in [*range(0, 9), 11, *range(14, 32), 127])
+#: how much more chaotic (charset-normalizer's mess ratio) windows-1252 may be and still win a tie
+CHAOS_TIE = 0.05
+#: encodings a page may declare (charset-normalizer's list of IANA encodings, less UTF-7)
+_WEB_ENCODINGS = frozenset(IANA_SUPPORTED) - {"utf_7"}
+
+
 class UndecodableInput(ValueError):
     """The bytes are not text in any encoding we can recognise; the message is the reason."""
 
@@ -54,9 +64,16 @@ def _declared(data: bytes) -> str | None:
         return None
     name = m.group(1).decode("ascii", "ignore").lower()
     try:
-        return codecs.lookup(name).name
+        name = codecs.lookup(name).name
     except LookupError:
         return None
+    if name.startswith(("utf-16", "utf-32")):
+        return None  # without a byte-order mark such a declaration is wrong (browsers read it as UTF-8)
+    if name.replace("-", "_") not in _WEB_ENCODINGS:
+        return None  # not a text encoding of web pages ("base64", "unicode-escape", "utf-7", ...)
+    if name == "iso8859-1":
+        return "cp1252"  # what browsers do: pages labelled latin-1 are written in windows-1252
+    return name
 
 
 def decode(data: bytes, html: bool = False) -> tuple[str, str]:
@@ -64,12 +81,27 @@ def decode(data: bytes, html: bool = False) -> tuple[str, str]:
     what = sniff_binary(data)
     if what:
         raise UndecodableInput(f"binary file: looks like {what}, not text or HTML")
+    text, encoding = _decode(data, html)
+    _refuse_control_characters(text)
+    return text, encoding
+
+
+def _decode(data: bytes, html: bool) -> tuple[str, str]:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(enc), enc.replace("-sig", "")
             except UnicodeDecodeError as exc:
-                raise UndecodableInput(f"broken {enc} text after its byte-order mark: {exc.reason}") from exc
+                text = data.decode(enc, "replace")  # a damaged spot (e.g. a cut-off last byte)
+                if text.count(REPLACEMENT) > max(2, len(text) // 100):
+                    raise UndecodableInput(f"broken {enc} text after its byte-order mark: {exc.reason}") from exc
+                return text, enc.replace("-sig", "")
+    try:
+        # valid UTF-8 first, even against a page's declaration: scrapers often save pages as UTF-8
+        # and keep the original <meta charset>; by accident, legacy text is almost never valid UTF-8
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
     if html:
         enc = _declared(data)
         if enc:
@@ -77,19 +109,48 @@ def decode(data: bytes, html: bool = False) -> tuple[str, str]:
                 return data.decode(enc), enc
             except UnicodeDecodeError:
                 pass  # the declaration lies; detect below
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    if _mostly_utf8(data):
+        return data.decode("utf-8", "replace"), "utf-8"
     if b"\x00" in data[:8192] and data.count(b"\x00") > len(data) // 100:
         # NUL bytes without a UTF-16 BOM: binary (UTF-16 without BOM is rare in scraped text)
         guess = charset_normalizer.from_bytes(data[:65536], cp_isolation=["utf_16_le", "utf_16_be"]).best()
         if guess is None or guess.chaos > 0.2:
             raise UndecodableInput("binary file: contains NUL bytes and decodes as no text encoding")
         return data.decode(guess.encoding, "replace"), guess.encoding
-    best = charset_normalizer.from_bytes(data).best()
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
     if best is None:
         raise UndecodableInput("binary file: decodes as no text encoding (charset-normalizer found none)")
     if best.chaos > 0.5:
         raise UndecodableInput(f"binary file: the best guess ({best.encoding}) decodes to noise")
+    # among single-byte code pages that decode the bytes about equally cleanly, charset-normalizer's
+    # first pick is close to arbitrary on short texts (French read as Baltic cp1257 or mac-latin2);
+    # windows-1252, by far the most common legacy encoding of scraped pages (and what browsers read
+    # latin-1 as), wins such ties
+    western = next((m for m in matches if m.encoding == "cp1252"), None)
+    if western is None and best.encoding != "cp1252":
+        western = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
+    if western is not None and western.chaos <= best.chaos + CHAOS_TIE:
+        return str(western), "cp1252"
     return str(best), best.encoding
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 with a few damaged bytes (cut-off or corrupted), not a legacy single-byte encoding.
+
+    In text of a legacy encoding every accented letter is an invalid UTF-8 sequence and valid
+    multi-byte sequences are rare; damaged UTF-8 has far more valid sequences than invalid ones.
+    """
+    text = data.decode("utf-8", "replace")
+    bad = text.count(REPLACEMENT) - data.count(REPLACEMENT.encode("utf-8"))
+    multibyte = sum(1 for ch in text if ord(ch) > 127) - bad
+    return multibyte > 0 and bad <= multibyte
+
+
+def _refuse_control_characters(text: str) -> None:
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ch in _CONTROLS)
+    if controls > max(8, len(sample) // 100):
+        raise UndecodableInput(
+            f"binary file: {controls} control characters in its first {len(sample)} characters"
+        )

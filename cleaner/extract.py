@@ -138,22 +138,54 @@ def metadata(tree: Any, url: str | None) -> dict[str, Any]:
 
 _BLOCK = re.compile(
     r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|table|section|article|header|footer|nav|aside|blockquote|"
-    r"pre|figure|figcaption|dd|dt|dl|form|main|title)\b[^>]*>",
+    r"pre|figure|figcaption|dd|dt|dl|form|main|title)\b[^<>]*>",
     re.I,
 )
-_DROP = re.compile(r"<(script|style|noscript|template|svg|head)\b.*?</\1\s*>", re.I | re.S)
-_TAG = re.compile(r"<[^>]{0,2000}>")
+#: where an invisible part starts: an element whose content is not text, or a comment
+_HIDDEN = re.compile(r"<(script|style|noscript|template|svg|head)\b|<!--", re.I)
+_HIDDEN_END = {
+    name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "style", "noscript", "template", "svg", "head")
+}
+#: a tag: never spans another "<", so runs of "<" without ">" cost linear time
+_TAG = re.compile(r"<[^<>]{0,2000}>")
 
 
 def page_text(html: str) -> str:
     """The visible text of a page, one block per line: the fallback when trafilatura finds nothing.
 
-    A regex pass, not a parser, so pathological nesting cannot blow the stack.
+    Regex passes, not a parser, so pathological nesting cannot blow the stack; every pass is linear
+    in the page (no pattern can rescan the rest of the page from each of many starting points).
     """
-    text = _DROP.sub("\n", html)
-    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
-    text = _BLOCK.sub("\n", text)
+    text = _BLOCK.sub("\n", _without_hidden(html))
     text = _TAG.sub(" ", text)
     text = htmllib.unescape(text)
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def _without_hidden(html: str) -> str:
+    """``html`` without scripts, styles, the head and comments; an unclosed one loses only its tag."""
+    out: list[str] = []
+    pos = 0
+    unclosed: set[str] = set()  # no end tag after some point, so none after any later point either
+    while True:
+        start = _HIDDEN.search(html, pos)
+        if start is None:
+            out.append(html[pos:])
+            return "".join(out)
+        out.append(html[pos : start.start()])
+        out.append("\n")
+        name = (start.group(1) or "--").lower()
+        pos = start.end()
+        if name in unclosed:
+            continue
+        if name == "--":
+            end_at = html.find("-->", pos)
+            end = end_at + 3 if end_at >= 0 else -1
+        else:
+            found = _HIDDEN_END[name].search(html, pos)
+            end = found.end() if found else -1
+        if end < 0:
+            unclosed.add(name)
+        else:
+            pos = end

@@ -6,18 +6,19 @@ main process on the results, sorted so that output does not depend on input orde
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
+import re
 import signal
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import dedup
+from . import dedup, workers
 from .clean import clean_text
 from .config import Config
-from .document import Document
+from .document import Decision, Document
 from .extract import extract
+from .language import detect as language_detect
 from .language import language
 from .sources import Item, discover, item_id, load
 
@@ -37,8 +38,9 @@ class Summary:
         )
 
 
-class DocumentTimeout(Exception):
-    pass
+class DocumentTimeout(BaseException):
+    """Raised by the time limit; not an ``Exception``, so a library's ``except Exception`` cannot
+    swallow it (the limit fires once)."""
 
 
 def clean(doc: Document, config: Config) -> Document:
@@ -62,11 +64,14 @@ def clean(doc: Document, config: Config) -> Document:
     for key, value in result.metadata.items():
         meta.setdefault(key, value)
     meta.pop("title", None)
-    words = len(doc.text.split())
+    words = word_count(doc.text)
     if words == 0:
-        doc.reject("empty after cleaning: only boilerplate")
+        doc.reject(f"not an article: only boilerplate ({_dropped(result.decisions)})")
     elif words < config.min_words:
-        doc.reject(f"too short after cleaning: {words} words (minimum {config.min_words}); not an article")
+        doc.reject(
+            f"not an article: too short after cleaning, {words} words (minimum {config.min_words}); "
+            f"removed: {_dropped(result.decisions)}"
+        )
     doc.raw = ""
     return doc
 
@@ -76,6 +81,22 @@ def _stoplist_language(code: str | None) -> str | None:
     from .clean.stopwords import stoplist
 
     return code if code and stoplist(code) else None
+#: scripts written without spaces between words (Chinese, Japanese kana, Thai, Lao, Khmer, Myanmar)
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1780-\u17ff\u1000-\u109f]")
+
+
+def word_count(text: str) -> int:
+    """Words of ``text``; in scripts without spaces two characters count as a word (a rough mean)."""
+    unspaced = len(_UNSPACED.findall(text))
+    if not unspaced:
+        return len(text.split())
+    return len(_UNSPACED.sub(" ", text).split()) + unspaced // 2
+
+
+def _dropped(decisions: list[Decision]) -> str:
+    """What the cleaner removed, most frequent reason first: "24 related-list, 1 related"."""
+    counts = Counter(d.reason for d in decisions if not d.keep)
+    return ", ".join(f"{n} {reason}" for reason, n in counts.most_common(4)) or "nothing"
 
 
 def process(item: Item, config: Config) -> tuple[Document, dedup.Signature | None]:
@@ -129,12 +150,24 @@ class _time_limit:
 
 
 _CONFIG: Config | None = None
+_WARM = False
+
+
+def _warm_up() -> None:
+    """Load the cleaner's rules and the language profiles (~1-2 s) before any document's time limit
+    starts, so that the first document of a run is not the one that times out."""
+    global _WARM
+    if not _WARM:
+        _WARM = True
+        clean_text("The council met on Monday.\nShare this article")
+        language_detect("The council met on Monday.")
 
 
 def _init_worker(config: Config) -> None:
     global _CONFIG
     _CONFIG = config
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _warm_up()  # with fork the parent has done it already
 
 
 def _work(item: Item) -> tuple[Document, dedup.Signature | None]:
@@ -143,16 +176,20 @@ def _work(item: Item) -> tuple[Document, dedup.Signature | None]:
 
 
 def process_all(items: Iterable[Item], config: Config) -> Iterator[tuple[Document, dedup.Signature | None]]:
-    """Per-document stages over ``items``, in worker processes when ``config.workers > 1``."""
+    """Per-document stages over ``items``, in worker processes when ``config.workers > 1``.
+
+    A worker that dies does not hang or stop the run: its document is rejected (see ``workers``).
+    """
+    _warm_up()
     if config.workers <= 1:
         for item in items:
             yield process(item, config)
         return
-    ctx = mp.get_context("fork" if os.name == "posix" else "spawn")
-    with ctx.Pool(
-        config.workers, initializer=_init_worker, initargs=(config,), maxtasksperchild=2000
-    ) as pool:
-        yield from pool.imap(_work, items, chunksize=8)
+    yield from workers.imap(_work, items, config.workers, _init_worker, (config,), _failed)
+
+
+def _failed(item: Item, reason: str) -> tuple[Document, dedup.Signature | None]:
+    return Document(source=item.source, id=item_id(item)).reject(reason), None
 
 
 Sink = Callable[[Document], None]
@@ -166,10 +203,12 @@ def run(
     progress: Callable[[int], None] | None = None,
     stdin: Any = None,
     items_given: bool = False,
+    skip: Iterable[str] = (),
 ) -> Summary:
     """Run the whole pipeline; every input ends in exactly one of the two sinks or a duplicates list.
 
-    ``inputs`` are paths (and ``-``), or :class:`Item` objects when ``items_given``.
+    ``inputs`` are paths (and ``-``), or :class:`Item` objects when ``items_given``; folders in
+    ``skip`` (the output folder) are not read.
     """
     summary = Summary()
     kept: list[Document] = []
@@ -177,7 +216,7 @@ def run(
     rejected: list[Document] = []
     if config.dedup:  # import once here, before the workers fork, rather than once in every worker
         dedup._datasketch()
-    items: Iterable[Item] = inputs if items_given else discover(inputs, stdin=stdin)  # type: ignore[assignment]
+    items: Iterable[Item] = inputs if items_given else discover(inputs, stdin=stdin, skip=skip)  # type: ignore[assignment]
     for doc, sig in process_all(items, config):
         summary.read += 1
         if progress:

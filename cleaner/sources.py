@@ -7,9 +7,12 @@ item, and an item that cannot be used carries the reason, so nothing is silently
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import io
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -46,42 +49,70 @@ def stable_id(source: str) -> str:
     return hashlib.sha1(source.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def discover(inputs: Iterable[str], stdin: IO[str] | None = None) -> Iterator[Item]:
-    """Yield every input under ``inputs`` (files, directories walked recursively, ``-``)."""
+def discover(inputs: Iterable[str], stdin: IO[str] | None = None, skip: Iterable[str] = ()) -> Iterator[Item]:
+    """Yield every input under ``inputs`` (files, directories walked recursively, ``-``).
+
+    Folders in ``skip`` are not walked: an output folder inside an input folder must not be read
+    back as input by the next run.
+    """
+    skipped = {os.path.realpath(p) for p in skip}
     for given in inputs:
         if given == STDIN:
-            yield from _records(stdin or sys.stdin, "stdin")
+            yield from _records(stdin or _stdin(), "stdin")
             continue
         if os.path.isdir(given):
-            yield from _walk(given)
-        elif os.path.islink(given) and not os.path.exists(given):
-            yield Item(printable(given), error="broken symbolic link: its target does not exist")
-        elif not os.path.exists(given):
+            yield from _walk(given, skipped)
+        elif not os.path.lexists(given):
             yield Item(printable(given), error="no such file or directory")
         else:
             yield from _file(given, printable(os.path.normpath(given)).replace(os.sep, "/"))
 
 
-def _walk(root: str) -> Iterator[Item]:
-    # sorted walk for a stable order; links to directories are not followed (no loops, no escapes)
-    for dirpath, dirnames, filenames in os.walk(root, onerror=None, followlinks=False):
+def _stdin() -> IO[str]:
+    """Standard input as text that cannot fail to decode (bad bytes become U+FFFD)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:
+        return sys.stdin
+    return io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", newline="")
+
+
+def _walk(root: str, skipped: set[str] | frozenset[str] = frozenset()) -> Iterator[Item]:
+    # sorted walk for a stable order; links to folders are reported, not followed (no loops, no escapes)
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append, followlinks=False):
+        yield from _folder_errors(errors, root)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            full = os.path.join(dirpath, name)
-            rel = printable(os.path.relpath(full, root)).replace(os.sep, "/")
-            yield from _file(full, rel)
+        if skipped:
+            dirnames[:] = [d for d in dirnames if os.path.realpath(os.path.join(dirpath, d)) not in skipped]
         for d in dirnames[:]:
             full = os.path.join(dirpath, d)
             if os.path.islink(full):
                 dirnames.remove(d)
+                filenames.append(d)  # reported by _file below, in name order
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            full = os.path.join(dirpath, name)
+            yield from _file(full, _relative(full, root))
+    yield from _folder_errors(errors, root)
+
+
+def _relative(path: str, root: str) -> str:
+    return printable(os.path.relpath(path, root)).replace(os.sep, "/")
+
+
+def _folder_errors(errors: list[OSError], root: str) -> Iterator[Item]:
+    for exc in errors:
+        where = _relative(exc.filename, root) if exc.filename else printable(root)
+        yield Item(where, error=f"unreadable folder: {exc.strerror or exc}; its files were not read")
+    errors.clear()
 
 
 def _file(path: str, source: str) -> Iterator[Item]:
     lower = path.lower()
-    if os.path.islink(path) and not os.path.exists(path):
-        yield Item(source, error="broken symbolic link: its target does not exist")
+    problem = _not_a_file(path)
+    if problem:
+        yield Item(source, error=problem)
     elif not lower.endswith(SUFFIXES):
         yield Item(source, error=f"unsupported file type (cleaner reads {', '.join(SUFFIXES)})")
     elif not os.access(path, os.R_OK):
@@ -99,15 +130,33 @@ def _file(path: str, source: str) -> Iterator[Item]:
         yield Item(source, path=path)
 
 
+def _not_a_file(path: str) -> str | None:
+    """Why ``path`` is not a regular file to read (a FIFO would block a worker forever), or None."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop: the link never reaches a file"
+        if os.path.islink(path):
+            return "broken symbolic link: its target does not exist"
+        return f"unreadable: {exc.strerror or exc}"
+    if stat.S_ISDIR(st.st_mode):
+        return "symbolic link to a folder: not followed"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file (a pipe, socket or device)"
+    return None
+
+
 def _json_file(fh: IO[str], source: str) -> Iterator[Item]:
     """A ``.json`` file: one record, a list of records, or JSON lines."""
     text = fh.read()
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        import io
-
         yield from _records(io.StringIO(text), source)
+        return
+    except RecursionError:
+        yield Item(source, error="malformed JSON: nested too deeply")
         return
     if isinstance(data, list):
         for i, rec in enumerate(data, 1):
@@ -126,6 +175,9 @@ def _records(fh: IO[str], source: str) -> Iterator[Item]:
         except json.JSONDecodeError as exc:
             yield Item(where, error=f"malformed JSON line: {exc.msg} at column {exc.colno}")
             continue
+        except RecursionError:
+            yield Item(where, error="malformed JSON line: nested too deeply")
+            continue
         yield _record_item(rec, where)
 
 
@@ -134,24 +186,20 @@ def _record_item(rec: Any, where: str) -> Item:
         return Item(
             where, error=f"JSON record is a {type(rec).__name__}, expected an object with 'text' or 'html'"
         )
+    for key in ("text", "html"):
+        value = rec.get(key)
+        if value is not None and not isinstance(value, str):
+            return Item(
+                where, record=rec, error=f"JSON record's '{key}' is a {type(value).__name__}, expected a string"
+            )
     if rec.get("text") is None and rec.get("html") is None:
         return Item(where, record=rec, error="JSON record has neither 'text' nor 'html'")
-    for key in ("text", "html"):
-        if rec.get(key) is not None and not isinstance(rec[key], str):
-            return Item(
-                where,
-                record=rec,
-                error=f"JSON record's {key!r} is a {type(rec[key]).__name__}, expected a string",
-            )
     return Item(where, record=rec)
 
 
 def item_id(item: Item) -> str:
     """The record's own id when it has one, else an id derived from the source."""
-    rid = (item.record or {}).get("id")
-    if isinstance(rid, (str, int)) and not isinstance(rid, bool) and str(rid) != "":
-        return str(rid)
-    return stable_id(item.source)
+    return record_id(item.record or {}) or stable_id(item.source)
 
 
 def load(item: Item, config: Config) -> Document:
@@ -170,6 +218,8 @@ def load(item: Item, config: Config) -> Document:
             data = fh.read(config.max_bytes + 1)
     except OSError as exc:
         return doc.reject(f"unreadable: {exc.strerror or exc}")
+    if len(data) > config.max_bytes:  # it grew while we looked
+        return doc.reject(f"too large: over the per-document limit of {config.max_bytes} bytes")
     if not data.strip():
         return doc.reject("empty file" if not data else "only whitespace")
     is_html = item.path.lower().endswith(HTML_SUFFIXES)
@@ -189,7 +239,7 @@ def _looks_like_html(text: str) -> bool:
 
 
 def _from_record(doc: Document, rec: dict[str, Any], config: Config) -> Document:
-    text, html = rec.get("text"), rec.get("html")
+    text, html = _valid_text(rec.get("text")), _valid_text(rec.get("html"))
     if isinstance(text, str) and text.strip():
         doc.raw, doc.kind = text, "text"
     elif isinstance(html, str) and html.strip():
@@ -202,6 +252,25 @@ def _from_record(doc: Document, rec: dict[str, Any], config: Config) -> Document
         )
     for key in ("url", "title", "published", "author", "sitename"):
         value = rec.get(key)
-        if isinstance(value, (str, int, float)) and value != "":
-            doc.metadata[key] = str(value)
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and value != "":
+            doc.metadata[key] = _valid_text(str(value))
     return doc
+
+
+def record_id(rec: dict[str, Any]) -> str | None:
+    """A JSON record's own id (a string or a number), or None; it names nothing on disk."""
+    rid = rec.get("id")
+    if isinstance(rid, bool) or not isinstance(rid, (str, int, float)) or rid == "":
+        return None
+    return _valid_text(str(rid))
+
+
+def _valid_text(value: Any) -> Any:
+    """``value`` with lone surrogates (valid in JSON, not encodable as UTF-8) made U+FFFD."""
+    if not isinstance(value, str):
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value

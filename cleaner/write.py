@@ -14,20 +14,23 @@ from pathlib import Path
 from typing import IO, Any
 
 from .document import Document
+from .sources import stable_id
 
 ARTICLES = "articles.jsonl"
 REJECTED = "rejected.jsonl"
 TEXT_DIR = "text"
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.U)
+#: bytes of a name part taken from a source, leaving room for a suffix, "_<id>" and a temporary prefix
+NAME_BYTES = 200
 
 
 def safe_relpath(source: str, suffix: str = ".txt") -> Path:
     """A relative path for ``source`` that cannot leave its folder (no ``..``, no absolute parts)."""
     parts = []
-    for part in re.split(r"[/\\#]+", source):
+    for part in re.split(r"[/#]+", source):  # sources are "/"-separated; a backslash is a character
         part = _UNSAFE.sub("_", part).strip(" .")
         if part:
-            parts.append(part[:120])
+            parts.append(_shorten(part))
     if not parts:
         parts = ["unnamed"]
     stem = parts[-1]
@@ -43,6 +46,12 @@ def _file_mode() -> int:
     umask = os.umask(0o022)
     os.umask(umask)
     return 0o666 & ~umask
+def _shorten(part: str, limit: int = NAME_BYTES) -> str:
+    """At most ``limit`` bytes of UTF-8 (file systems limit a name to 255 bytes, not characters)."""
+    data = part.encode("utf-8")
+    if len(data) <= limit:
+        return part
+    return data[:limit].decode("utf-8", "ignore")
 
 
 class AtomicFile:
@@ -76,12 +85,16 @@ class AtomicFile:
         self.tmp.unlink(missing_ok=True)
 
 
-def write_text_file(root: Path, relpath: Path, text: str) -> Path:
-    """Write ``text`` atomically to ``root/relpath``; refuse any path that would leave ``root``."""
+def write_text_file(root: Path, relpath: Path, text: str, within: Path | None = None) -> Path:
+    """Write ``text`` atomically to ``root/relpath``; refuse any path that would leave ``within``.
+
+    ``within`` (default ``root``) is resolved before ``root/relpath``, so a symbolic link planted
+    inside the output folder cannot lead a write outside it either.
+    """
     target = (root / relpath).resolve()
-    base = root.resolve()
+    base = (within or root).resolve()
     if base not in target.parents:
-        raise ValueError(f"refusing to write outside {root}: {relpath}")
+        raise ValueError(f"refusing to write outside {within or root}: {relpath}")
     f = AtomicFile(target)
     try:
         f.write(text if text.endswith("\n") else text + "\n")
@@ -95,12 +108,23 @@ def write_text_file(root: Path, relpath: Path, text: str) -> Path:
 def write_article_text(
     out: Path, source: str, article_id: str, title: str | None, text: str, used: set[Path]
 ) -> None:
-    """``out/text/<source>.txt``: title, blank line, body; ``used`` keeps two sources apart."""
+    """``out/text/<source>.txt``: title, blank line, body; ``used`` keeps two sources apart.
+
+    Names come from the source only, never from a record's id.
+    """
+    body = (title + "\n\n" if title else "") + text
+    tag = stable_id(source)[:8]
     rel = safe_relpath(source)
     while rel in used:  # two sources that reduce to one name
-        rel = rel.with_name(f"{rel.stem}_{article_id[:8]}{rel.suffix}")
+        rel = rel.with_name(f"{rel.stem}_{tag}{rel.suffix}")
+    try:
+        write_text_file(out / TEXT_DIR, rel, body, within=out)
+    except (OSError, ValueError):
+        # the mirrored name cannot be made (a file where a folder is needed, a link leading
+        # out of --out): fall back to a flat name that is always safe
+        rel = Path(f"_{stable_id(source)}.txt")
+        write_text_file(out / TEXT_DIR, rel, body, within=out)
     used.add(rel)
-    write_text_file(out / TEXT_DIR, rel, (title + "\n\n" if title else "") + text)
 
 
 def dumps(record: dict[str, Any]) -> str:

@@ -81,7 +81,7 @@ def test_jsonl_on_stdin_to_stdout(run_cli):
     assert [a["id"] for a in lines] == ["a1"]
     assert lines[0]["source"] == "stdin#1"
     assert lines[0]["metadata"]["url"] == "https://www.euronews.com/x"
-    assert "rejected stdin#2: empty after cleaning" in res.stderr
+    assert "rejected stdin#2: not an article: only boilerplate (2 paywall)" in res.stderr
     assert "rejected stdin#3: malformed JSON line" in res.stderr
 
 

@@ -1,0 +1,109 @@
+"""Run a per-document function in worker processes, surviving workers that die.
+
+``multiprocessing.Pool`` loses the task of a worker that dies (a segfault in a C library, the
+kernel's out-of-memory killer) and then waits for its result forever. ``ProcessPoolExecutor``
+instead marks the pool broken; the documents that were in flight are then retried one at a time in
+a process of their own, so only the document that kills its worker again is rejected, with a reason,
+and the run goes on with a fresh pool.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: tasks per worker before the pool is replaced (bounds memory that libraries never give back)
+RECYCLE_TASKS = 2000
+#: tasks in flight per worker (keeps workers busy without reading all inputs ahead)
+IN_FLIGHT = 4
+DIED = (
+    "worker process died while processing it (a crash in a library, or killed by the system, "
+    "e.g. out of memory)"
+)
+
+
+def _context() -> Any:
+    return mp.get_context("fork" if os.name == "posix" else "spawn")
+
+
+def imap(
+    work: Callable[[T], R],
+    items: Iterable[T],
+    workers: int,
+    initializer: Callable[..., None],
+    initargs: tuple[Any, ...],
+    failed: Callable[[T, str], R],
+) -> Iterator[R]:
+    """``work(item)`` for every item, in ``workers`` processes; yields one result per item.
+
+    Results come in input order except after a worker died. ``failed(item, reason)`` makes the
+    result for an item that could not be processed (its worker died, or the result was lost).
+    """
+    ctx = _context()
+    source = iter(items)
+    pending: deque[tuple[T, Future[R]]] = deque()
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
+    submitted = 0
+    try:
+        while True:
+            if submitted >= workers * RECYCLE_TASKS and not pending:
+                pool.shutdown(wait=True)
+                pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
+                submitted = 0
+            while len(pending) < workers * IN_FLIGHT and submitted < workers * RECYCLE_TASKS:
+                try:
+                    item = next(source)
+                except StopIteration:
+                    break
+                pending.append((item, pool.submit(work, item)))
+                submitted += 1
+            if not pending:
+                return
+            item, future = pending.popleft()
+            try:
+                yield future.result()
+                continue
+            except BrokenProcessPool:
+                pass
+            except Exception as exc:  # the result could not come back (e.g. not picklable)
+                yield failed(item, f"internal error in a worker: {type(exc).__name__}: {exc}"[:300])
+                continue
+            # the pool is broken: every unfinished task failed with it; find the one that kills
+            in_flight = [(item, future), *pending]
+            pending.clear()
+            wait([fut for _, fut in in_flight])
+            pool.shutdown(wait=False, cancel_futures=True)
+            for each, fut in in_flight:
+                if fut.done() and not fut.cancelled() and fut.exception() is None:
+                    yield fut.result()
+                else:
+                    yield _alone(work, each, initializer, initargs, failed)
+            pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
+            submitted = 0
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _alone(
+    work: Callable[[T], R],
+    item: T,
+    initializer: Callable[..., None],
+    initargs: tuple[Any, ...],
+    failed: Callable[[T, str], R],
+) -> R:
+    """Process one suspect item in a pool of its own; reject it if its worker dies again."""
+    with ProcessPoolExecutor(1, mp_context=_context(), initializer=initializer, initargs=initargs) as pool:
+        try:
+            return pool.submit(work, item).result()
+        except BrokenProcessPool:
+            return failed(item, DIED)
+        except Exception as exc:
+            return failed(item, f"internal error in a worker: {type(exc).__name__}: {exc}"[:300])

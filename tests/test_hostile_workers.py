@@ -1,0 +1,94 @@
+"""A document that takes too long, or kills its worker, is rejected with its reason; the run goes on."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from cleaner import pipeline
+from cleaner.config import Config
+from cleaner.sources import Item
+
+from .conftest import accounted
+from .hostile import STORIES, run
+
+needs_fork = pytest.mark.skipif(os.name != "posix", reason="workers inherit the patched stage only with fork")
+
+
+def _folder(tmp_path, names):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    stories = list(STORIES.values())
+    for i, name in enumerate(names):
+        (inp / name).write_text(stories[i % len(stories)] + f" Report number {i}.")
+    return inp
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_slow_document_is_rejected_by_the_time_limit(tmp_path, monkeypatch, workers):
+    real = pipeline.clean
+
+    def slow_clean(doc, config):
+        if "slow" in doc.source:
+            try:  # like a library that catches every Exception around its slow part
+                time.sleep(30)
+            except Exception:
+                pass
+            time.sleep(30)
+        return real(doc, config)
+
+    monkeypatch.setattr(pipeline, "clean", slow_clean)
+    inp = _folder(tmp_path, ["a.txt", "slow.txt", "z.txt"])
+    res = run([inp], tmp_path / "out", "--workers", workers, "--timeout", "1", "--no-dedup")
+    assert res.exit_code == 0
+    assert res.reason("slow.txt") == "timed out: took over 1 s to process"
+    assert set(res.articles) == {"a.txt", "z.txt"}, res.rejected
+    assert "rejected slow.txt: timed out" in res.stderr
+
+
+def _die(how: str) -> None:
+    if how == "exit":
+        os._exit(3)
+    os.kill(os.getpid(), signal.SIGSEGV if how == "segfault" else signal.SIGKILL)
+
+
+@needs_fork
+@pytest.mark.parametrize("how", ["exit", "segfault", "kill"])
+def test_a_worker_that_dies_does_not_hang_or_lose_inputs(tmp_path, monkeypatch, how):
+    real = pipeline.process
+
+    def fatal(item, config):
+        if item.source.startswith("fatal"):
+            _die(how)
+        return real(item, config)
+
+    monkeypatch.setattr(pipeline, "process", fatal)
+    names = [f"{i:02d}.txt" for i in range(12)] + ["fatal.txt"]
+    inp = _folder(tmp_path, names)
+    out = tmp_path / "out"
+    res = run([inp], out, "--workers", "2", "--no-dedup")
+    assert res.exit_code == 0
+    assert res.reason("fatal.txt").startswith("worker process died while processing it")
+    assert set(res.articles) == set(names) - {"fatal.txt"}
+    assert set(accounted(set(names), out).values()) == {1}
+
+
+@needs_fork
+def test_process_all_recovers_from_several_deaths_and_keeps_going(monkeypatch):
+    real = pipeline.process
+
+    def fatal(item, config):
+        if item.source.startswith("fatal"):
+            os._exit(1)
+        return real(item, config)
+
+    monkeypatch.setattr(pipeline, "process", fatal)
+    items = [Item(f"fatal{i}" if i % 7 == 3 else f"ok{i}", error="unusable") for i in range(40)]
+    results = list(pipeline.process_all(items, Config(workers=3)))
+    got = {doc.source: doc.rejected for doc, _ in results}
+    assert len(results) == len(items) == len(got)
+    for source, reason in got.items():
+        assert reason.startswith("worker process died") == source.startswith("fatal")
