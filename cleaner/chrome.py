@@ -24,12 +24,12 @@ from .document import Document
 
 #: a paragraph is chrome when it occurs in documents of at least this many different stories
 MIN_STORIES = 2
-#: two documents are copies of one story when this share of the smaller one's shingles is in the other
-SAME_STORY_CONTAINMENT = 0.5
+#: two documents are copies of one story when this share of the smaller one's shingles is in the other,
+#: per round: the first rounds take only documents that share almost nothing as different stories;
+#: once their chrome is gone, copies look alike again and the test can be the plain majority
+SAME_STORY_CONTAINMENT = (0.2, 0.3, 0.4, 0.5, 0.5)
 #: never take more than this share of a document's words as chrome: its story would go with it
-MAX_SHARE = 0.5
-#: rounds of detect-and-remove (each round works on the texts the previous one left)
-ROUNDS = 6
+MAX_SHARE = 0.8
 
 
 def _key(paragraph: str) -> int | None:
@@ -37,11 +37,11 @@ def _key(paragraph: str) -> int | None:
     return xxhash.xxh64_intdigest(" ".join(words).encode("utf-8")) if words else None
 
 
-def _stories(holders: list[int], sigs: list[dedup.Signature], need: int) -> int:
+def _stories(holders: list[int], sigs: list[dedup.Signature], need: int, same: float) -> int:
     """How many different stories ``holders`` (document indices) cover, counting up to ``need``."""
     reps: list[int] = []
     for i in holders:
-        if all(dedup.similarity(sigs[i], sigs[r])[1] < SAME_STORY_CONTAINMENT for r in reps):
+        if all(dedup.similarity(sigs[i], sigs[r])[1] < same for r in reps):
             reps.append(i)
             if len(reps) >= need:
                 break
@@ -57,7 +57,7 @@ def remove_chrome(docs: list[Document], sigs: dict[str, dedup.Signature], config
     """
     ordered = sorted((d for d in docs if d.source in sigs), key=lambda d: d.source)
     removed_total = 0
-    for _ in range(ROUNDS):
+    for same in SAME_STORY_CONTAINMENT:
         paras = [d.text.split("\n\n") for d in ordered]
         keys = [[_key(p) for p in ps] for ps in paras]
         holders: dict[int, list[int]] = defaultdict(list)
@@ -68,10 +68,10 @@ def remove_chrome(docs: list[Document], sigs: dict[str, dedup.Signature], config
         chrome = {
             k
             for k, hs in holders.items()
-            if len(hs) >= MIN_STORIES and _stories(hs, current, MIN_STORIES) >= MIN_STORIES
+            if len(hs) >= MIN_STORIES and _stories(hs, current, MIN_STORIES, same) >= MIN_STORIES
         }
         if not chrome:
-            break
+            continue
         for i, d in enumerate(ordered):
             drop = [j for j, k in enumerate(keys[i]) if k in chrome]
             if not drop:
