@@ -150,7 +150,7 @@ def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> l
                     o = by_source[other]
                     members.append(o)
         if len(members) > 1:
-            members = choose_canonical(members, sigs)
+            members = choose_canonical(members, sigs, config.shingle_size)
         groups.append(members)
     return groups
 
@@ -164,19 +164,33 @@ def _richness(doc: Document) -> int:
     return sum(1 for k in ("author", "sitename", "published", "url", "date") if meta.get(k)) + bool(doc.title)
 
 
-def choose_canonical(members: list[Document], sigs: dict[str, Signature]) -> list[Document]:
+def _edge_shingles(text: str, k: int) -> np.ndarray:
+    """Shingles of the first and the last paragraph (where notes, updates and corrections are added)."""
+    paras = [p for p in text.split("\n\n") if p.strip()]
+    if not paras:
+        return np.zeros(0, dtype=np.uint32)
+    edges = {paras[0], paras[-1]}
+    return np.unique(np.concatenate([shingle_hashes(normalise(p), k) for p in edges]))
+
+
+def choose_canonical(
+    members: list[Document], sigs: dict[str, Signature], shingle_size: int = 5
+) -> list[Document]:
     """Reorder a group so the best copy is first, and record why it won and how alike the others are.
 
     Completeness is coverage: the mean share of each other copy's shingles that a copy holds (a full
     story covers its teasers; a teaser does not cover the full story). Among the copies within
-    ``COVERAGE_TOLERANCE`` of the best coverage, the one with the least content that no other copy has
-    wins: an added editor's note or changed words make a copy longer or different, not more complete.
-    Then richer metadata, earlier date and a stable id decide.
+    ``COVERAGE_TOLERANCE`` of the best coverage, the one with the least text of its own *in its first
+    or last paragraph* wins: that is where an editor's note, update or correction is added, and it
+    makes a copy longer, not more complete (text missing from the middle of another copy is a cut in
+    that copy, not an addition in this one). Then higher coverage, less text of its own anywhere,
+    richer metadata, earlier date and a stable id decide.
     """
     shingles = [sigs[m.source].shingles for m in members]
     n = len(members)
     cover = []
     unique = []
+    edge = []
     for i in range(n):
         others = [shingles[j] for j in range(n) if j != i]
         cov = [
@@ -185,15 +199,27 @@ def choose_canonical(members: list[Document], sigs: dict[str, Signature]) -> lis
         ]
         cover.append(sum(cov) / len(cov))
         union = np.unique(np.concatenate(others)) if others else np.zeros(0, dtype=np.uint32)
-        own = len(np.setdiff1d(shingles[i], union, assume_unique=True))
-        unique.append(own / len(shingles[i]) if len(shingles[i]) else 0.0)
+        own = np.setdiff1d(shingles[i], union, assume_unique=True)
+        size = max(1, len(shingles[i]))
+        unique.append(len(own) / size)
+        edges = _edge_shingles(members[i].text, shingle_size)
+        edge.append(len(np.intersect1d(own, edges)) / size)
     best_cov = max(cover)
 
     def key(i: int) -> tuple:
         m = members[i]
         date = str(m.metadata.get("published") or m.metadata.get("date") or "9999")
         complete = cover[i] >= best_cov - COVERAGE_TOLERANCE
-        return (not complete, round(unique[i], 3), -round(cover[i], 3), -_richness(m), date, m.id, m.source)
+        return (
+            not complete,
+            round(edge[i], 3),
+            -round(cover[i], 3),
+            round(unique[i], 3),
+            -_richness(m),
+            date,
+            m.id,
+            m.source,
+        )
 
     order = sorted(range(n), key=key)
     c = order[0]
@@ -208,7 +234,7 @@ def choose_canonical(members: list[Document], sigs: dict[str, Signature]) -> lis
         )
     canon.metadata["canonical_reason"] = (
         f"most complete of {n} copies: holds {cover[c]:.0%} of the other copies' text on average "
-        f"(best {best_cov:.0%}) and has the least text no other copy has ({unique[c]:.0%} of its own); "
+        f"(best {best_cov:.0%}) and has the least text no other copy has at its start or end ({edge[c]:.0%} of it); "
         "ties go to richer metadata, earlier date, then id"
     )
     return [canon, *rest]
