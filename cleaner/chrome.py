@@ -55,7 +55,10 @@ def remove_chrome(docs: list[Document], sigs: dict[str, dedup.Signature], config
     of paragraphs and why). A document left with fewer than ``config.min_words`` words is rejected
     (its whole body was site template). The result does not depend on the order of ``docs``.
     """
-    ordered = sorted((d for d in docs if d.source in sigs), key=lambda d: d.source)
+    # content order, not name order: which documents stand for a story must not depend on file names
+    ordered = sorted(
+        (d for d in docs if d.source in sigs), key=lambda d: (dedup.content_key(sigs[d.source]), d.source)
+    )
     removed_total = 0
     for same in SAME_STORY_CONTAINMENT:
         paras = [d.text.split("\n\n") for d in ordered]

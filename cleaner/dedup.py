@@ -109,10 +109,15 @@ def is_copy(jaccard: float, containment: float, threshold: float) -> bool:
     return jaccard >= threshold or containment >= max(threshold, 0.8)
 
 
+def content_key(sig: Signature) -> tuple:
+    """An order on documents that depends only on their text (longest first), never on their names."""
+    return (-len(sig.shingles), sig.hashvalues.tobytes())
+
+
 def _rank_key(doc: Document, sig: Signature) -> tuple:
     """Best copy first: the most complete body, richer metadata, earlier date, then a stable id."""
     date = str(doc.metadata.get("published") or doc.metadata.get("date") or "9999")
-    return (-len(sig.shingles), -_richness(doc), date, doc.id, doc.source)
+    return (-len(sig.shingles), -_richness(doc), date, sig.hashvalues.tobytes(), doc.id, doc.source)
 
 
 def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> list[list[Document]]:
@@ -217,6 +222,8 @@ def choose_canonical(
             round(unique[i], 3),
             -_richness(m),
             date,
+            sigs[m.source].hashvalues.tobytes(),
+            m.text,  # copies alike once normalised (quote style): still not decided by their names
             m.id,
             m.source,
         )
