@@ -119,14 +119,15 @@ def is_copy(jaccard: float, containment: float, threshold: float) -> bool:
     return jaccard >= threshold or containment >= max(threshold, 0.8)
 
 
+def content_key(sig: Signature) -> tuple:
+    """An order on documents that depends only on their text (longest first), never on their names."""
+    return (-len(sig.shingles), sig.hashvalues.tobytes())
+
+
 def _rank_key(doc: Document, sig: Signature) -> tuple:
     """Best copy first: the most complete body, richer metadata, earlier date, then a stable id."""
-    meta = doc.metadata
-    richness = sum(1 for k in ("author", "sitename", "published", "url", "date") if meta.get(k)) + bool(
-        doc.title
-    )
-    date = str(meta.get("published") or meta.get("date") or "9999")
-    return (-len(sig.shingles), -richness, date, doc.id, doc.source)
+    date = str(doc.metadata.get("published") or doc.metadata.get("date") or "9999")
+    return (-len(sig.shingles), -_richness(doc), date, sig.hashvalues.tobytes(), doc.id, doc.source)
 
 
 def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> list[list[Document]]:
@@ -163,18 +164,94 @@ def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> l
                     assigned.add(other)
                     o = by_source[other]
                     members.append(o)
-                    d.duplicates.append(
-                        {
-                            "source": o.source,
-                            "id": o.id,
-                            "jaccard": round(jac, 3),
-                            "containment": round(con, 3),
-                        }
-                    )
         if len(members) > 1:
-            d.metadata["canonical_reason"] = (
-                f"most complete of {len(members)} copies ({len(sig.shingles)} shingles), "
-                "then metadata, date and id"
-            )
+            members = choose_canonical(members, sigs, config.shingle_size)
         groups.append(members)
     return groups
+
+
+#: copies whose coverage of the others is within this of the best count as complete
+COVERAGE_TOLERANCE = 0.1
+
+
+def _richness(doc: Document) -> int:
+    meta = doc.metadata
+    return sum(1 for k in ("author", "sitename", "published", "url", "date") if meta.get(k)) + bool(doc.title)
+
+
+def _edge_shingles(text: str, k: int) -> np.ndarray:
+    """Shingles of the first and the last paragraph (where notes, updates and corrections are added)."""
+    paras = [p for p in text.split("\n\n") if p.strip()]
+    if not paras:
+        return np.zeros(0, dtype=np.uint32)
+    edges = {paras[0], paras[-1]}
+    return np.unique(np.concatenate([shingle_hashes(normalise(p), k) for p in edges]))
+
+
+def choose_canonical(
+    members: list[Document], sigs: dict[str, Signature], shingle_size: int = 5
+) -> list[Document]:
+    """Reorder a group so the best copy is first, and record why it won and how alike the others are.
+
+    Completeness is coverage: the mean share of each other copy's shingles that a copy holds (a full
+    story covers its teasers; a teaser does not cover the full story). Among the copies within
+    ``COVERAGE_TOLERANCE`` of the best coverage, the one with the least text of its own *in its first
+    or last paragraph* wins: that is where an editor's note, update or correction is added, and it
+    makes a copy longer, not more complete (text missing from the middle of another copy is a cut in
+    that copy, not an addition in this one). Then higher coverage, less text of its own anywhere,
+    richer metadata, earlier date and a stable id decide.
+    """
+    shingles = [sigs[m.source].shingles for m in members]
+    n = len(members)
+    cover = []
+    unique = []
+    edge = []
+    for i in range(n):
+        others = [shingles[j] for j in range(n) if j != i]
+        cov = [
+            len(np.intersect1d(o, shingles[i], assume_unique=True)) / len(o) if len(o) else 1.0
+            for o in others
+        ]
+        cover.append(sum(cov) / len(cov))
+        union = np.unique(np.concatenate(others)) if others else np.zeros(0, dtype=np.uint32)
+        own = np.setdiff1d(shingles[i], union, assume_unique=True)
+        size = max(1, len(shingles[i]))
+        unique.append(len(own) / size)
+        edges = _edge_shingles(members[i].text, shingle_size)
+        edge.append(len(np.intersect1d(own, edges)) / size)
+    best_cov = max(cover)
+
+    def key(i: int) -> tuple:
+        m = members[i]
+        date = str(m.metadata.get("published") or m.metadata.get("date") or "9999")
+        complete = cover[i] >= best_cov - COVERAGE_TOLERANCE
+        return (
+            not complete,
+            round(edge[i], 3),
+            -round(cover[i], 3),
+            round(unique[i], 3),
+            -_richness(m),
+            date,
+            sigs[m.source].hashvalues.tobytes(),
+            m.text,  # copies alike once normalised (quote style): still not decided by their names
+            m.id,
+            m.source,
+        )
+
+    order = sorted(range(n), key=key)
+    c = order[0]
+    canon = members[c]
+    rest = [members[i] for i in order[1:]]
+    canon.duplicates = []
+    for o in rest:
+        o.duplicates = []
+        jac, con = similarity(sigs[canon.source], sigs[o.source])
+        canon.duplicates.append(
+            {"source": o.source, "id": o.id, "jaccard": round(jac, 3), "containment": round(con, 3)}
+        )
+    canon.metadata["canonical_reason"] = (
+        f"most complete of {n} copies: holds {cover[c]:.0%} of the other copies' text on average "
+        f"(best {best_cov:.0%}) and has the least text no other copy has at its start or end ({edge[c]:.0%} of it); "
+        "ties go to richer metadata, earlier date, then id"
+    )
+    return [canon, *rest]

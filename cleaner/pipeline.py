@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import dedup, workers
+from . import chrome, dedup, workers
 from .clean import clean_text
 from .config import Config
 from .document import Decision, Document
@@ -228,6 +228,9 @@ def run(
             if sig is not None:
                 sigs[doc.source] = sig
     if config.dedup:
+        chrome.remove_chrome(kept, sigs, config)  # needs every kept doc: runs here, not in workers
+        rejected += [d for d in kept if d.rejected]
+        kept = [d for d in kept if not d.rejected]
         groups = dedup.group(kept, sigs, config)
         emitted = [g[0] for g in groups]
         summary.duplicates = sum(len(g) - 1 for g in groups)

@@ -143,3 +143,21 @@ def test_help_explains_the_options(run_cli):
     res = run_cli("run", "--help")
     for word in ("--no-dedup", "--threshold", "--lang", "--workers", "Exit codes"):
         assert word in res.stdout
+
+
+def test_dedup_output_same_for_one_and_two_workers(tmp_path, run_cli, seeds_dir):
+    import shutil
+
+    inp = tmp_path / "in"
+    inp.mkdir()
+    seeds = sorted(seeds_dir.glob("*.txt"))[:6]
+    for i, p in enumerate(seeds):
+        shutil.copy(p, inp / p.name)
+        shutil.copy(p, inp / f"copy_{len(seeds) - i}_{p.name}")  # exact copies under other names
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}"
+        assert run_cli("run", inp, "--out", out, "--workers", workers).exit_code == 0
+        outs.append((out / "articles.jsonl").read_text())
+    assert outs[0] == outs[1]
+    assert '"canonical_reason"' in outs[0]
