@@ -27,7 +27,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from . import dedup
+from . import chrome, dedup
 from .config import Config
 from .document import Document
 from .pipeline import process_all
@@ -240,6 +240,10 @@ def run_incremental(
     kept.sort(key=lambda d: d.source)
     earlier: dict[str, tuple[Earlier, float, float]] = {}
     if config.dedup:
+        # site chrome recurring across this run's stories, as in a one-shot run
+        chrome.remove_chrome(kept, sigs, config)
+        rejected += [d for d in kept if d.rejected]
+        kept = [d for d in kept if not d.rejected]
         new = [(d, sigs[d.source]) for d in kept if d.source in sigs and len(sigs[d.source].shingles)]
         since = time.time() - keep_days * 86400 if keep_days is not None else 0.0
         earlier = find_earlier(new, state, config, since)
