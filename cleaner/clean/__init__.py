@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..document import Decision
-from .blocks import repair, split, unwrap
-from .classify import Hints, classify
+from .blocks import Block, repair, split, unwrap
+from .classify import Evidence, Hints, classify, gather
+from .model import BlockModel, load_model
 from .phrases import load_rules
 from .stopwords import guess_language, stoplist
 
@@ -28,6 +29,15 @@ class CleanResult:
     decisions: list[Decision] = field(default_factory=list)
 
 
+def prepare(text: str, lang: str | None = None) -> tuple[list[Block], Evidence, str | None]:
+    """Repair, split and unwrap ``text``, and gather the evidence about each block."""
+    repaired = repair(text)
+    lang = lang or guess_language(repaired)
+    stops = stoplist(lang) if lang else frozenset()
+    blocks = unwrap(split(repaired))
+    return blocks, gather(blocks, stops, load_rules()), lang
+
+
 def clean_text(
     text: str,
     *,
@@ -35,18 +45,18 @@ def clean_text(
     sitename: str | None = None,
     hostname: str | None = None,
     lang: str | None = None,
+    model: BlockModel | None = None,
 ) -> CleanResult:
     """Clean extracted or scraped plain text.
 
     ``title``/``sitename``/``hostname`` are hints from elsewhere (trafilatura, a JSONL record): a
     line repeating them is taken out of the body. ``lang`` (ISO 639-1) picks the stopword list;
-    by default it is guessed from stopwords.
+    by default it is guessed from stopwords. ``model`` replaces the shipped block classifier (for
+    training and cross-validation).
     """
-    repaired = repair(text)
-    lang = lang or guess_language(repaired)
-    stops = stoplist(lang) if lang else frozenset()
-    blocks = unwrap(split(repaired))
-    outcome = classify(blocks, stops, load_rules(), Hints(title=title, sitename=sitename, hostname=hostname))
+    blocks, evidence, lang = prepare(text, lang)
+    hints = Hints(title=title, sitename=sitename, hostname=hostname)
+    outcome = classify(blocks, evidence, model or load_model(), hints)
     decisions: list[Decision] = []
     paragraphs: list[str] = []
     for block, label in zip(blocks, outcome.labels, strict=True):

@@ -1,0 +1,87 @@
+"""The learned block classifier: two stacked logistic regressions, weights in ``data/block_model.json``.
+
+Stage 1 scores each block from its own shape and its neighbourhood; stage 2 adds what stage 1 thought
+of the neighbours (a learned form of jusText's neighbour smoothing). Inference is a few numpy matrix
+products; the weights are trained by ``benchmarks/train_blocks.py`` with cross-validation grouped by page.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .features import BASE, CONTEXT, STAGE2, context_features, stage2_features
+
+STAGE1_NAMES = BASE + CONTEXT
+STAGE2_NAMES = STAGE1_NAMES + STAGE2
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """Standardise, then a logistic regression."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        z = ((X - self.mean) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    def to_json(self, names: tuple[str, ...]) -> dict:
+        return {
+            "features": list(names),
+            "mean": self.mean.round(6).tolist(),
+            "scale": self.scale.round(6).tolist(),
+            "weights": self.weights.round(6).tolist(),
+            "bias": round(float(self.bias), 6),
+        }
+
+    @classmethod
+    def from_json(cls, d: dict, names: tuple[str, ...]) -> Logistic:
+        if tuple(d["features"]) != names:
+            raise ValueError("block model was trained on other features; retrain it")
+        return cls(np.array(d["mean"]), np.array(d["scale"]), np.array(d["weights"]), float(d["bias"]))
+
+
+@dataclass(frozen=True)
+class BlockModel:
+    stage1: Logistic
+    stage2: Logistic
+    threshold: float = 0.5
+
+    def predict(self, base: np.ndarray) -> np.ndarray:
+        """Probability that each block is story text, from the ``BASE`` feature rows."""
+        if len(base) == 0:
+            return np.zeros(0)
+        X1 = np.hstack([base, context_features(base)])
+        p1 = self.stage1.predict(X1)
+        return self.stage2.predict(np.hstack([X1, stage2_features(p1)]))
+
+    def to_json(self) -> dict:
+        return {
+            "about": "cleaner block classifier; trained by benchmarks/train_blocks.py",
+            "threshold": self.threshold,
+            "stage1": self.stage1.to_json(STAGE1_NAMES),
+            "stage2": self.stage2.to_json(STAGE2_NAMES),
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> BlockModel:
+        return cls(
+            Logistic.from_json(d["stage1"], STAGE1_NAMES),
+            Logistic.from_json(d["stage2"], STAGE2_NAMES),
+            float(d.get("threshold", 0.5)),
+        )
+
+
+@lru_cache(maxsize=1)
+def load_model() -> BlockModel:
+    """The shipped model (loaded once per process; immutable)."""
+    text = resources.files("cleaner.data").joinpath("block_model.json").read_text("utf-8")
+    return BlockModel.from_json(json.loads(text))
