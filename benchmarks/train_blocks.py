@@ -29,7 +29,7 @@ import aeb_metric as M  # noqa: E402
 
 from cleaner.clean import clean_text, prepare  # noqa: E402
 from cleaner.clean.features import context_features, stage2_features  # noqa: E402
-from cleaner.clean.model import BlockModel, Logistic  # noqa: E402
+from cleaner.clean.model import BlockModel, Network  # noqa: E402
 
 INPUTS = ("page-text", "trafilatura-2.0.0-output")
 MIN_WORDS = 15  # what `cleaner run` rejects as too short (Config.min_words)
@@ -52,7 +52,7 @@ def label_blocks(texts: list[str], truth: str) -> np.ndarray:
     return out
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, iters: int = 30) -> Logistic:
+def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, iters: int = 30) -> Network:
     """Weighted L2 logistic regression by Newton's method on standardised features."""
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
@@ -70,7 +70,46 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, iters: 
         beta -= step
         if np.abs(step).max() < 1e-6:
             break
-    return Logistic(mean, scale, beta[:-1], float(beta[-1]))
+    return Network(mean, scale, ((beta[:-1].reshape(-1, 1), beta[-1:].copy()),))
+
+
+def fit_mlp(
+    X: np.ndarray, y: np.ndarray, w: np.ndarray, hidden: int, l2: float, seed: int, epochs: int = 400
+) -> Network:
+    """One hidden ReLU layer, weighted cross-entropy, full-batch Adam (deterministic for a seed)."""
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    Z = (X - mean) / scale
+    w = w / w.sum()
+    rng = np.random.default_rng(seed)
+    params = [
+        rng.normal(0, np.sqrt(2 / Z.shape[1]), (Z.shape[1], hidden)),
+        np.zeros(hidden),
+        rng.normal(0, np.sqrt(1 / hidden), (hidden, 1)),
+        np.zeros(1),
+    ]
+    m = [np.zeros_like(q) for q in params]
+    v = [np.zeros_like(q) for q in params]
+    lr, b1, b2 = 0.01, 0.9, 0.999
+    for t in range(1, epochs + 1):
+        W1, c1, W2, c2 = params
+        a = Z @ W1 + c1
+        h = np.maximum(a, 0)
+        z = (h @ W2 + c2).reshape(-1)
+        p = 1 / (1 + np.exp(-np.clip(z, -30, 30)))
+        dz = (w * (p - y)).reshape(-1, 1)
+        gW2 = h.T @ dz + l2 * W2
+        gc2 = dz.sum(axis=0)
+        da = (dz @ W2.T) * (a > 0)
+        gW1 = Z.T @ da + l2 * W1
+        gc1 = da.sum(axis=0)
+        for i, g in enumerate((gW1, gc1, gW2, gc2)):
+            m[i] = b1 * m[i] + (1 - b1) * g
+            v[i] = b2 * v[i] + (1 - b2) * g * g
+            params[i] = params[i] - lr * (m[i] / (1 - b1**t)) / (np.sqrt(v[i] / (1 - b2**t)) + 1e-8)
+    W1, c1, W2, c2 = params
+    return Network(mean, scale, ((W1, c1), (W2, c2)))
 
 
 class Page:
@@ -90,7 +129,7 @@ def stack(pages: list[Page], attr: str) -> np.ndarray:
     return np.concatenate(parts) if attr != "X1" else np.vstack(parts)
 
 
-def fit(pages: list[Page], l2: float, folds: int, seed: int, threshold: float) -> BlockModel:
+def fit(pages: list[Page], l2: float, folds: int, seed: int, threshold: float, hidden: int = 0) -> BlockModel:
     """Stage 1 on all given pages; stage 2 on out-of-fold stage-1 scores (inner folds by page)."""
     pages = [p for p in pages if len(p.y)]
     mask = ~stack(pages, "ruled")
@@ -106,7 +145,10 @@ def fit(pages: list[Page], l2: float, folds: int, seed: int, threshold: float) -
             if p.pid in fold:
                 X2_parts[i] = np.hstack([p.X1, stage2_features(inner.predict(p.X1))])
     X2 = np.vstack(X2_parts)
-    stage2 = fit_logistic(X2[mask], y[mask], w[mask], l2)
+    if hidden:
+        stage2 = fit_mlp(X2[mask], y[mask], w[mask], hidden, l2 * 1e-4, seed)
+    else:
+        stage2 = fit_logistic(X2[mask], y[mask], w[mask], l2)
     return BlockModel(stage1, stage2, threshold)
 
 
@@ -133,10 +175,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--hidden", type=int, default=0, help="hidden units of stage 2 (0: logistic regression)")
     ap.add_argument("--thresholds", default="", help="also score these thresholds in CV, e.g. 0.4,0.6")
     ap.add_argument("--out", type=Path, default=Path("cleaner/data/block_model.json"))
     ap.add_argument("--no-write", action="store_true", help="cross-validate only")
     ap.add_argument("--worst", type=int, default=0)
+    ap.add_argument("--save-preds", type=Path, help="write the cross-validated texts here (JSON)")
     args = ap.parse_args(argv)
 
     t0 = time.time()
@@ -151,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     thresholds = [args.threshold] + [float(x) for x in args.thresholds.split(",") if x]
     preds = {(name, t): {} for name in INPUTS for t in thresholds}
     for fold in _groups(sorted(truth), args.folds, args.seed):
-        model = fit([p for p in pages if p.pid not in fold], args.l2, args.folds, args.seed + 1, args.threshold)
+        model = fit([p for p in pages if p.pid not in fold], args.l2, args.folds, args.seed + 1, args.threshold, args.hidden)
         for p in pages:
             if p.pid in fold:
                 for t in thresholds:
@@ -164,8 +208,10 @@ def main(argv: list[str] | None = None) -> int:
             pp = M.per_page(truth, pr)
             worst = sorted(pp, key=lambda k: M.page_f1(pp[k]))[: args.worst]
             print("    worst: " + ", ".join(f"{k[:8]} {M.page_f1(pp[k]):.2f}" for k in worst))
+    if args.save_preds:
+        args.save_preds.write_text(json.dumps({f"{n}@{t}": pr for (n, t), pr in preds.items()}), encoding="utf-8")
     if not args.no_write:
-        model = fit(pages, args.l2, args.folds, args.seed + 1, args.threshold)
+        model = fit(pages, args.l2, args.folds, args.seed + 1, args.threshold, args.hidden)
         args.out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
     return 0

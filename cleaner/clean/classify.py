@@ -98,7 +98,12 @@ def classify(
         elif ev.list_run[k]:
             labels[k] = Label(False, ev.list_reason[k] or "related-list")
     p = model.predict(ev.base)
-    story = [k for k in range(n) if labels[k] is None and p[k] >= model.threshold]
+    threshold = model.threshold
+    free = [k for k in range(n) if labels[k] is None]
+    if free and max(p[k] for k in free) < threshold:
+        # every document has a story: when no block reaches the threshold, the best ones are it
+        threshold = 0.8 * max(p[k] for k in free)
+    story = [k for k in free if p[k] >= threshold]
     start, end = (story[0], story[-1] + 1) if story else (n, n)
     outcome = Outcome([], scores=p.tolist())
     _metadata(blocks, ev.shapes, labels, start, end, hints, outcome)
@@ -107,7 +112,7 @@ def classify(
             continue
         t = blocks[k].text
         prose = ev.shapes[k].prose
-        if p[k] < model.threshold:
+        if p[k] < threshold:
             labels[k] = Label(False, "before-story" if k < start else "after-story" if k >= end else "not-story")
         elif hints.title and _same(t, hints.title):
             labels[k] = Label(False, "title")

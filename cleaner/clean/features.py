@@ -29,6 +29,12 @@ _WORD = re.compile(r"\w+", re.U)
 _LETTER = re.compile(r"[^\W\d_]", re.U)
 _CAP = re.compile(r"^[\"'“‘(]?[A-ZÀ-ÞĀ-ɏА-ЯΑ-Ω]")
 _LOWER = re.compile(r"^[\"'“‘(]?[a-zß-ÿа-яα-ω]")
+# "Jane on May 3, 2019 at 4:47 pm said:", "John Smith says:", "Reply", "12 replies": comment widgets
+_COMMENT_HEAD = re.compile(
+    r"^.{1,80}\b(said|says|wrote|commented|replied|sagte|schrieb|a dit|dijo|disse|ha detto)\s*:?$"
+    r"|^(reply|responder|antworten|répondre|rispondi)$|^\d+\s+(replies|repl(y|ies)|likes?)$",
+    re.I,
+)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 BASE = (
@@ -61,6 +67,13 @@ BASE = (
     "long",  # 25 words or more
     "group_log_lines",  # lines in the blank-separated group the block sits in
     "group_mean_size",
+    "comment_head",
+    "after_comments",  # a comments marker or comment header came earlier
+    "after_footer",  # a copyright/footer line came earlier
+    "after_list_marker",  # a related/more-stories marker came earlier
+    "log_since_marker",  # blocks since the last list or comments marker
+    "table_row",  # "| a | b |" (trafilatura's tables) or a cell of one
+    "cjk",  # share of CJK characters (scripts written without spaces)
 )
 
 
@@ -110,6 +123,8 @@ def base_features(
         group_size[gid] = group_size.get(gid, 0.0) + math.log1p(shapes[k].size)
 
     X = np.zeros((n, len(BASE)), dtype=np.float64)
+    seen_comments = seen_footer = seen_list = False
+    last_marker = None
     for k, (b, sh) in enumerate(zip(blocks, shapes, strict=True)):
         text = b.text
         toks = _WORD.findall(text)
@@ -119,6 +134,9 @@ def base_features(
         digits = sum(1 for t in toks if t[0].isdigit())
         m = matches[k]
         gid = group_id[k]
+        head = bool(_COMMENT_HEAD.match(text))
+        cjk_share = len(_CJK.findall(text)) / max(1, len(text))
+        since = math.log1p(k - last_marker) if last_marker is not None else math.log1p(n)
         X[k] = (
             math.log1p(sh.size),
             math.log1p(len(text)),
@@ -149,7 +167,22 @@ def base_features(
             sh.size >= 25,
             math.log(group_lines[gid]),
             group_size[gid] / group_lines[gid],
+            head,
+            seen_comments,
+            seen_footer,
+            seen_list,
+            since,
+            text.startswith("|") or text.endswith(" |") or text.count(" | ") >= 2,
+            cjk_share,
         )
+        if m is not None and m.reason == "comments" or head:
+            seen_comments = True
+            last_marker = k
+        if m is not None and m.reason == "footer":
+            seen_footer = True
+        if m is not None and m.kind == "list":
+            seen_list = True
+            last_marker = k
     return X
 
 

@@ -1,4 +1,4 @@
-"""The learned block classifier: two stacked logistic regressions, weights in ``data/block_model.json``.
+"""The learned block classifier: two stacked small networks, weights in ``data/block_model.json``.
 
 Stage 1 scores each block from its own shape and its neighbourhood; stage 2 adds what stage 1 thought
 of the neighbours (a learned form of jusText's neighbour smoothing). Inference is a few numpy matrix
@@ -21,16 +21,20 @@ STAGE2_NAMES = STAGE1_NAMES + STAGE2
 
 
 @dataclass(frozen=True)
-class Logistic:
-    """Standardise, then a logistic regression."""
+class Network:
+    """Standardise, then dense layers: ReLU between them, a logistic output (one layer: logistic regression)."""
 
     mean: np.ndarray
     scale: np.ndarray
-    weights: np.ndarray
-    bias: float
+    layers: tuple[tuple[np.ndarray, np.ndarray], ...]  # (weights, bias) per layer
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        z = ((X - self.mean) / self.scale) @ self.weights + self.bias
+        h = (X - self.mean) / self.scale
+        for i, (W, b) in enumerate(self.layers):
+            h = h @ W + b
+            if i < len(self.layers) - 1:
+                h = np.maximum(h, 0.0)
+        z = h.reshape(-1)
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
     def to_json(self, names: tuple[str, ...]) -> dict:
@@ -38,21 +42,25 @@ class Logistic:
             "features": list(names),
             "mean": self.mean.round(6).tolist(),
             "scale": self.scale.round(6).tolist(),
-            "weights": self.weights.round(6).tolist(),
-            "bias": round(float(self.bias), 6),
+            "layers": [{"weights": W.round(6).tolist(), "bias": b.round(6).tolist()} for W, b in self.layers],
         }
 
     @classmethod
-    def from_json(cls, d: dict, names: tuple[str, ...]) -> Logistic:
+    def from_json(cls, d: dict, names: tuple[str, ...]) -> Network:
         if tuple(d["features"]) != names:
             raise ValueError("block model was trained on other features; retrain it")
-        return cls(np.array(d["mean"]), np.array(d["scale"]), np.array(d["weights"]), float(d["bias"]))
+        layers = tuple(
+            (np.array(layer["weights"], dtype=np.float64).reshape(len(layer["weights"]), -1),
+             np.array(layer["bias"], dtype=np.float64).reshape(-1))
+            for layer in d["layers"]
+        )
+        return cls(np.array(d["mean"]), np.array(d["scale"]), layers)
 
 
 @dataclass(frozen=True)
 class BlockModel:
-    stage1: Logistic
-    stage2: Logistic
+    stage1: Network
+    stage2: Network
     threshold: float = 0.5
 
     def predict(self, base: np.ndarray) -> np.ndarray:
@@ -74,8 +82,8 @@ class BlockModel:
     @classmethod
     def from_json(cls, d: dict) -> BlockModel:
         return cls(
-            Logistic.from_json(d["stage1"], STAGE1_NAMES),
-            Logistic.from_json(d["stage2"], STAGE2_NAMES),
+            Network.from_json(d["stage1"], STAGE1_NAMES),
+            Network.from_json(d["stage2"], STAGE2_NAMES),
             float(d.get("threshold", 0.5)),
         )
 
