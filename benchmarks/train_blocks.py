@@ -129,7 +129,9 @@ def stack(pages: list[Page], attr: str) -> np.ndarray:
     return np.concatenate(parts) if attr != "X1" else np.vstack(parts)
 
 
-def fit(pages: list[Page], l2: float, folds: int, seed: int, threshold: float, hidden: int = 0) -> BlockModel:
+def fit(
+    pages: list[Page], l2: float, folds: int, seed: int, threshold: float, hidden: int = 0, extracted: float = 0.5
+) -> BlockModel:
     """Stage 1 on all given pages; stage 2 on out-of-fold stage-1 scores (inner folds by page)."""
     pages = [p for p in pages if len(p.y)]
     mask = ~stack(pages, "ruled")
@@ -149,7 +151,7 @@ def fit(pages: list[Page], l2: float, folds: int, seed: int, threshold: float, h
         stage2 = fit_mlp(X2[mask], y[mask], w[mask], hidden, l2 * 1e-4, seed)
     else:
         stage2 = fit_logistic(X2[mask], y[mask], w[mask], l2)
-    return BlockModel(stage1, stage2, threshold)
+    return BlockModel(stage1, stage2, threshold, extracted)
 
 
 def _groups(pids: list[str], folds: int, seed: int) -> list[set[str]]:
@@ -175,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--extracted-threshold", type=float, default=0.5,
+                    help="threshold for text that is mostly prose already (an extractor's output)")
     ap.add_argument("--hidden", type=int, default=0, help="hidden units of stage 2 (0: logistic regression)")
     ap.add_argument("--thresholds", default="", help="also score these thresholds in CV, e.g. 0.4,0.6")
     ap.add_argument("--out", type=Path, default=Path("cleaner/data/block_model.json"))
@@ -195,11 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     thresholds = [args.threshold] + [float(x) for x in args.thresholds.split(",") if x]
     preds = {(name, t): {} for name in INPUTS for t in thresholds}
     for fold in _groups(sorted(truth), args.folds, args.seed):
-        model = fit([p for p in pages if p.pid not in fold], args.l2, args.folds, args.seed + 1, args.threshold, args.hidden)
+        model = fit([p for p in pages if p.pid not in fold], args.l2, args.folds, args.seed + 1, args.threshold, args.hidden, args.extracted_threshold)
         for p in pages:
             if p.pid in fold:
                 for t in thresholds:
-                    m = BlockModel(model.stage1, model.stage2, t)
+                    m = BlockModel(model.stage1, model.stage2, t, args.extracted_threshold)
                     preds[(p.source, t)][p.pid] = clean(p, m)
     print(f"cross-validated ({args.folds} folds grouped by page), {time.time() - t0:.0f} s:")
     for (name, t), pr in preds.items():
@@ -211,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.save_preds:
         args.save_preds.write_text(json.dumps({f"{n}@{t}": pr for (n, t), pr in preds.items()}), encoding="utf-8")
     if not args.no_write:
-        model = fit(pages, args.l2, args.folds, args.seed + 1, args.threshold, args.hidden)
+        model = fit(pages, args.l2, args.folds, args.seed + 1, args.threshold, args.hidden, args.extracted_threshold)
         args.out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
     return 0

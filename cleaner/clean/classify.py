@@ -98,7 +98,7 @@ def classify(
         elif ev.list_run[k]:
             labels[k] = Label(False, ev.list_reason[k] or "related-list")
     p = model.predict(ev.base)
-    threshold = model.threshold
+    threshold = model.threshold_for(ev.base)
     free = [k for k in range(n) if labels[k] is None]
     if free and max(p[k] for k in free) < threshold:
         # every document has a story: when no block reaches the threshold, the best ones are it
@@ -106,7 +106,9 @@ def classify(
     story = [k for k in free if p[k] >= threshold]
     start, end = (story[0], story[-1] + 1) if story else (n, n)
     outcome = Outcome([], scores=p.tolist())
-    _metadata(blocks, ev.shapes, labels, start, end, hints, outcome)
+    # the title, byline and date sit before the first paragraph of prose, kept or not
+    first_prose = next((k for k in story if ev.shapes[k].prose), start)
+    _metadata(blocks, ev.shapes, labels, first_prose, end, hints, outcome)
     for k in range(n):
         if labels[k] is not None:
             continue

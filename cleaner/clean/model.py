@@ -62,6 +62,15 @@ class BlockModel:
     stage1: Network
     stage2: Network
     threshold: float = 0.5
+    #: text that is mostly prose already (an extractor's output) is story unless clearly not: when at
+    #: least ``extracted_share`` of its blocks are prose, this threshold applies instead
+    extracted_threshold: float = 0.5
+    extracted_share: float = 0.4
+
+    def threshold_for(self, base: np.ndarray) -> float:
+        if len(base) and base[:, BASE.index("prose")].mean() >= self.extracted_share:
+            return self.extracted_threshold
+        return self.threshold
 
     def predict(self, base: np.ndarray) -> np.ndarray:
         """Probability that each block is story text, from the ``BASE`` feature rows."""
@@ -75,6 +84,8 @@ class BlockModel:
         return {
             "about": "cleaner block classifier; trained by benchmarks/train_blocks.py",
             "threshold": self.threshold,
+            "extracted_threshold": self.extracted_threshold,
+            "extracted_share": self.extracted_share,
             "stage1": self.stage1.to_json(STAGE1_NAMES),
             "stage2": self.stage2.to_json(STAGE2_NAMES),
         }
@@ -85,6 +96,8 @@ class BlockModel:
             Network.from_json(d["stage1"], STAGE1_NAMES),
             Network.from_json(d["stage2"], STAGE2_NAMES),
             float(d.get("threshold", 0.5)),
+            float(d.get("extracted_threshold", d.get("threshold", 0.5))),
+            float(d.get("extracted_share", 0.4)),
         )
 
 
