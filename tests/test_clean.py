@@ -104,3 +104,21 @@ def test_shipped_model_loads_and_rejects_other_features():
     d["stage1"]["features"] = d["stage1"]["features"][:-1]
     with pytest.raises(ValueError):
         BlockModel.from_json(d)
+
+
+def test_corpus_chrome_needs_different_stories():
+    from cleaner.clean import ChromeCounter
+
+    counter = ChromeCounter(min_stories=3)
+    chrome_line = "Tips? Write to the newsroom at any hour of the day"
+    for i in range(4):
+        counter.add(f"{chrome_line}\nStory number {i} is about a different event in a different town, said the clerk.")
+    shared = "The syndicated sentence appears in every copy of this one story, word for word, as agencies send it."
+    for _ in range(4):
+        counter.add(shared + "\nCopy note")
+    chrome = counter.chrome()
+    assert chrome_line.lower() in chrome
+    assert shared.lower() not in chrome
+    r = clean_text(chrome_line + "\n" + STORY[0] + "\n" + STORY[1], chrome=chrome)
+    assert [d.reason for d in r.decisions][0] == "site-chrome"
+    assert STORY[0] in r.text

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..document import Decision
 from .blocks import Block, repair, split, unwrap
+from .chrome import ChromeCounter as ChromeCounter
 from .classify import Evidence, Hints, classify, gather
 from .model import BlockModel, load_model
 from .phrases import load_rules
@@ -46,17 +47,19 @@ def clean_text(
     hostname: str | None = None,
     lang: str | None = None,
     model: BlockModel | None = None,
+    chrome: frozenset[str] | None = None,
 ) -> CleanResult:
     """Clean extracted or scraped plain text.
 
     ``title``/``sitename``/``hostname`` are hints from elsewhere (trafilatura, a JSONL record): a
     line repeating them is taken out of the body. ``lang`` (ISO 639-1) picks the stopword list;
     by default it is guessed from stopwords. ``model`` replaces the shipped block classifier (for
-    training and cross-validation).
+    training and cross-validation). ``chrome``: normalised lines found to be site chrome across a run
+    (``ChromeCounter``); off by default.
     """
     blocks, evidence, lang = prepare(text, lang)
     hints = Hints(title=title, sitename=sitename, hostname=hostname)
-    outcome = classify(blocks, evidence, model or load_model(), hints)
+    outcome = classify(blocks, evidence, model or load_model(), hints, chrome)
     decisions: list[Decision] = []
     paragraphs: list[str] = []
     for block, label in zip(blocks, outcome.labels, strict=True):

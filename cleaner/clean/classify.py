@@ -16,11 +16,13 @@ import numpy as np
 
 from . import meta
 from .blocks import Block
+from .chrome import is_chrome
 from .features import Shape, base_features, shape
 from .model import BlockModel
 from .phrases import Match, Rules, normalise
 
 _LETTER = re.compile(r"[^\W\d_]", re.U)
+_TABLE_OR_ITEM = re.compile(r"^\s*(?:[-–—•·*|]|\d{1,2}[.)])|\|\s*$|https?://|www\.")
 
 
 @dataclass
@@ -87,7 +89,11 @@ def _same(a: str, b: str) -> bool:
 
 
 def classify(
-    blocks: list[Block], ev: Evidence, model: BlockModel, hints: Hints
+    blocks: list[Block],
+    ev: Evidence,
+    model: BlockModel,
+    hints: Hints,
+    chrome: frozenset[str] | None = None,
 ) -> Outcome:
     n = len(blocks)
     labels: list[Label | None] = [None] * n
@@ -95,6 +101,8 @@ def classify(
         m = ev.matches[k]
         if m is not None:
             labels[k] = Label(False, m.reason)
+        elif is_chrome(blocks[k].text, chrome):
+            labels[k] = Label(False, "site-chrome")
         elif ev.list_run[k]:
             labels[k] = Label(False, ev.list_reason[k] or "related-list")
     p = model.predict(ev.base)
@@ -108,7 +116,7 @@ def classify(
     outcome = Outcome([], scores=p.tolist())
     # the title, byline and date sit before the first paragraph of prose, kept or not
     first_prose = next((k for k in story if ev.shapes[k].prose), start)
-    _metadata(blocks, ev.shapes, labels, first_prose, end, hints, outcome)
+    _metadata(blocks, ev.shapes, labels, first_prose, end, hints, outcome, p < threshold)
     for k in range(n):
         if labels[k] is not None:
             continue
@@ -139,6 +147,7 @@ def _metadata(
     end: int,
     hints: Hints,
     out: Outcome,
+    dropped: np.ndarray,
 ) -> None:
     """Pick title, author, site name and date out of the lines before the story."""
     texts = [b.text for b in blocks]
@@ -156,10 +165,14 @@ def _metadata(
         if hints.title and _same(texts[k], hints.title):
             title_idx = k
     if title_idx is None:
+        # a headline the classifier dropped, or one of the first lines (extracted text starts with it)
+        first = set(pre[:2])
         for k in reversed(window):
             t = texts[k]
             if (
-                meta.headline_like(t)
+                (dropped[k] or k in first or k >= start - 2)
+                and meta.headline_like(t)
+                and not _TABLE_OR_ITEM.search(t)
                 and len(t.split()) >= 4
                 and not meta.byline(t)
                 and not meta.person_name(t)
