@@ -164,6 +164,14 @@ def _metadata(
     for k in pre:
         if hints.title and _same(texts[k], hints.title):
             title_idx = k
+    if title_idx is None and pre and len(texts[0].split()) >= 4:
+        # a page's text often starts with its <title> ("Headline - Site"): the headline repeats it
+        page_title = normalise(texts[0])
+        for k in reversed(pre):
+            t = normalise(texts[k])
+            if k > 0 and len(t.split()) >= 4 and page_title.startswith(t):
+                title_idx = k
+                break
     if title_idx is None:
         # a headline the classifier dropped, or one of the first lines (extracted text starts with it)
         first = set(pre[:2])
