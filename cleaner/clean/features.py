@@ -74,6 +74,9 @@ BASE = (
     "log_since_marker",  # blocks since the last list or comments marker
     "table_row",  # "| a | b |" (trafilatura's tables) or a cell of one
     "cjk",  # share of CJK characters (scripts written without spaces)
+    "head_caps",  # share of capitalised words among the first six (a headline glued to a teaser)
+    "ellipsis_end",  # ends in "…" or "...": a truncated teaser
+    "shared_opening",  # another block starts with the same six words (teasers repeat headlines)
 )
 
 
@@ -122,6 +125,10 @@ def base_features(
         group_lines[gid] = group_lines.get(gid, 0) + 1
         group_size[gid] = group_size.get(gid, 0.0) + math.log1p(shapes[k].size)
 
+    openings: dict[str, int] = {}
+    for s_ in norms:
+        key = " ".join(s_.split()[:6])
+        openings[key] = openings.get(key, 0) + 1
     X = np.zeros((n, len(BASE)), dtype=np.float64)
     seen_comments = seen_footer = seen_list = False
     last_marker = None
@@ -174,6 +181,9 @@ def base_features(
             since,
             text.startswith("|") or text.endswith(" |") or text.count(" | ") >= 2,
             cjk_share,
+            sum(1 for w in words[:6] if _CAP.match(w)) / max(1, min(6, len(words))),
+            text.endswith(("…", "...")),
+            len(words) >= 4 and openings[" ".join(norms[k].split()[:6])] >= 2,
         )
         if m is not None and m.reason == "comments" or head:
             seen_comments = True
