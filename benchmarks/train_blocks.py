@@ -29,7 +29,7 @@ import aeb_metric as M  # noqa: E402
 
 from cleaner.clean import clean_text, prepare  # noqa: E402
 from cleaner.clean.features import context_features, stage2_features  # noqa: E402
-from cleaner.clean.model import BlockModel, Network  # noqa: E402
+from cleaner.clean.model import BlockModel, Network, prose_share  # noqa: E402
 
 INPUTS = ("page-text", "trafilatura-2.0.0-output")
 MIN_WORDS = 15  # what `cleaner run` rejects as too short (Config.min_words)
@@ -121,6 +121,7 @@ class Page:
         tokens = np.array([len(M.tokenize(b.text)) for b in blocks], dtype=float)
         self.w = (tokens + 1.0) / max(1.0, (tokens + 1.0).sum())
         # blocks that rules decide (phrase matches, list runs) are not the model's to learn
+        self.extracted = len(blocks) > 0 and prose_share(ev.base) >= 0.4
         self.ruled = np.array([m is not None or r for m, r in zip(ev.matches, ev.list_run, strict=True)])
 
 
@@ -154,6 +155,18 @@ def fit(
     return BlockModel(stage1, stage2, threshold, extracted)
 
 
+def fit_split(pages: list[Page], l2: float, folds: int, seed: int, threshold: float, hidden: int,
+              extracted: float, split: bool) -> BlockModel:
+    """One model for all text, or (``split``) one for full pages and one for extracted text."""
+    if not split:
+        return fit(pages, l2, folds, seed, threshold, hidden, extracted)
+    ext = [p for p in pages if p.extracted]
+    full = [p for p in pages if not p.extracted]
+    m_full = fit(full, l2, folds, seed, threshold, hidden, extracted)
+    m_ext = fit(ext, l2, folds, seed, threshold, hidden, extracted)
+    return BlockModel(m_full.stage1, m_full.stage2, threshold, extracted, 0.4, (m_ext.stage1, m_ext.stage2))
+
+
 def _groups(pids: list[str], folds: int, seed: int) -> list[set[str]]:
     rng = np.random.default_rng(seed)
     order = list(rng.permutation(len(pids)))
@@ -179,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threshold", type=float, default=0.5)
     ap.add_argument("--extracted-threshold", type=float, default=0.5,
                     help="threshold for text that is mostly prose already (an extractor's output)")
+    ap.add_argument("--split", action="store_true",
+                    help="separate models for full pages and for extracted text (mostly prose)")
     ap.add_argument("--hidden", type=int, default=0, help="hidden units of stage 2 (0: logistic regression)")
     ap.add_argument("--thresholds", default="", help="also score these thresholds in CV, e.g. 0.4,0.6")
     ap.add_argument("--out", type=Path, default=Path("cleaner/data/block_model.json"))
@@ -199,11 +214,13 @@ def main(argv: list[str] | None = None) -> int:
     thresholds = [args.threshold] + [float(x) for x in args.thresholds.split(",") if x]
     preds = {(name, t): {} for name in INPUTS for t in thresholds}
     for fold in _groups(sorted(truth), args.folds, args.seed):
-        model = fit([p for p in pages if p.pid not in fold], args.l2, args.folds, args.seed + 1, args.threshold, args.hidden, args.extracted_threshold)
+        model = fit_split([p for p in pages if p.pid not in fold], args.l2, args.folds, args.seed + 1,
+                          args.threshold, args.hidden, args.extracted_threshold, args.split)
         for p in pages:
             if p.pid in fold:
                 for t in thresholds:
-                    m = BlockModel(model.stage1, model.stage2, t, args.extracted_threshold)
+                    m = BlockModel(model.stage1, model.stage2, t, args.extracted_threshold, 0.4,
+                                   model.extracted_stages)
                     preds[(p.source, t)][p.pid] = clean(p, m)
     print(f"cross-validated ({args.folds} folds grouped by page), {time.time() - t0:.0f} s:")
     for (name, t), pr in preds.items():
@@ -215,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.save_preds:
         args.save_preds.write_text(json.dumps({f"{n}@{t}": pr for (n, t), pr in preds.items()}), encoding="utf-8")
     if not args.no_write:
-        model = fit(pages, args.l2, args.folds, args.seed + 1, args.threshold, args.hidden, args.extracted_threshold)
+        model = fit_split(pages, args.l2, args.folds, args.seed + 1, args.threshold, args.hidden,
+                          args.extracted_threshold, args.split)
         args.out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
     return 0

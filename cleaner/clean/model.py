@@ -57,6 +57,11 @@ class Network:
         return cls(np.array(d["mean"]), np.array(d["scale"]), layers)
 
 
+def prose_share(base: np.ndarray) -> float:
+    """Share of prose blocks: high for an extractor's output, low for a whole page's text."""
+    return float(base[:, BASE.index("prose")].mean())
+
+
 @dataclass(frozen=True)
 class BlockModel:
     stage1: Network
@@ -68,17 +73,26 @@ class BlockModel:
     extracted_share: float = 0.4
 
     def threshold_for(self, base: np.ndarray) -> float:
-        if len(base) and base[:, BASE.index("prose")].mean() >= self.extracted_share:
+        if self.is_extracted(base):
             return self.extracted_threshold
         return self.threshold
+
+    #: separate stages for extracted text (used when present and the text is mostly prose)
+    extracted_stages: tuple[Network, Network] | None = None
+
+    def is_extracted(self, base: np.ndarray) -> bool:
+        return bool(len(base)) and prose_share(base) >= self.extracted_share
 
     def predict(self, base: np.ndarray) -> np.ndarray:
         """Probability that each block is story text, from the ``BASE`` feature rows."""
         if len(base) == 0:
             return np.zeros(0)
+        stage1, stage2 = self.stage1, self.stage2
+        if self.extracted_stages is not None and self.is_extracted(base):
+            stage1, stage2 = self.extracted_stages
         X1 = np.hstack([base, context_features(base)])
-        p1 = self.stage1.predict(X1)
-        return self.stage2.predict(np.hstack([X1, stage2_features(p1)]))
+        p1 = stage1.predict(X1)
+        return stage2.predict(np.hstack([X1, stage2_features(p1)]))
 
     def to_json(self) -> dict:
         return {
@@ -88,6 +102,9 @@ class BlockModel:
             "extracted_share": self.extracted_share,
             "stage1": self.stage1.to_json(STAGE1_NAMES),
             "stage2": self.stage2.to_json(STAGE2_NAMES),
+            "extracted_stages": None
+            if self.extracted_stages is None
+            else [self.extracted_stages[0].to_json(STAGE1_NAMES), self.extracted_stages[1].to_json(STAGE2_NAMES)],
         }
 
     @classmethod
@@ -98,6 +115,12 @@ class BlockModel:
             float(d.get("threshold", 0.5)),
             float(d.get("extracted_threshold", d.get("threshold", 0.5))),
             float(d.get("extracted_share", 0.4)),
+            None
+            if not d.get("extracted_stages")
+            else (
+                Network.from_json(d["extracted_stages"][0], STAGE1_NAMES),
+                Network.from_json(d["extracted_stages"][1], STAGE2_NAMES),
+            ),
         )
 
 
