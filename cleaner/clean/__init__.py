@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..document import Decision
-from .blocks import repair, split, unwrap
-from .classify import Hints, classify
+from .blocks import Block, repair, split, unwrap
+from .chrome import ChromeCounter as ChromeCounter
+from .classify import Evidence, Hints, classify, gather
+from .model import BlockModel, load_model
 from .phrases import load_rules
 from .stopwords import guess_language, stoplist
 
@@ -28,6 +30,15 @@ class CleanResult:
     decisions: list[Decision] = field(default_factory=list)
 
 
+def prepare(text: str, lang: str | None = None) -> tuple[list[Block], Evidence, str | None]:
+    """Repair, split and unwrap ``text``, and gather the evidence about each block."""
+    repaired = repair(text)
+    lang = lang or guess_language(repaired)
+    stops = stoplist(lang) if lang else frozenset()
+    blocks = unwrap(split(repaired))
+    return blocks, gather(blocks, stops, load_rules()), lang
+
+
 def clean_text(
     text: str,
     *,
@@ -37,21 +48,22 @@ def clean_text(
     lang: str | None = None,
     extracted: bool = False,
     author: str | None = None,
+    model: BlockModel | None = None,
+    chrome: frozenset[str] | None = None,
 ) -> CleanResult:
     """Clean extracted or scraped plain text.
 
     ``title``/``sitename``/``hostname`` are hints from elsewhere (trafilatura, a JSONL record): a
     line repeating them is taken out of the body. ``lang`` (ISO 639-1) picks the stopword list;
     by default it is guessed from stopwords. ``extracted`` says the text is already an extractor's
-    main content (trafilatura), so no story-density cut is made, only line rules apply; ``author``
-    (from the same extractor) lets its first line go when it is a byline.
+    main content (trafilatura), so no story cut is made, only line rules apply; ``author`` (from the
+    same extractor) lets its first line go when it is a byline. ``model`` replaces the shipped block classifier (for
+    training and cross-validation). ``chrome``: normalised lines found to be site chrome across a run
+    (``ChromeCounter``); off by default.
     """
-    repaired = repair(text)
-    lang = lang or guess_language(repaired)
-    stops = stoplist(lang) if lang else frozenset()
-    blocks = unwrap(split(repaired))
+    blocks, evidence, lang = prepare(text, lang)
     hints = Hints(title=title, sitename=sitename, hostname=hostname, author=author, extracted=extracted)
-    outcome = classify(blocks, stops, load_rules(), hints)
+    outcome = classify(blocks, evidence, model or load_model(), hints, chrome)
     decisions: list[Decision] = []
     paragraphs: list[str] = []
     for block, label in zip(blocks, outcome.labels, strict=True):

@@ -1,9 +1,10 @@
 """Decide for every block whether it is story or boilerplate, and why.
 
-Evidence, in order: phrase rules (data files), list markers that take the run of headline-like lines
-after them, structure (length, end punctuation, stopword density) and position: the story is the
-densest run of prose (a maximum-sum segment, as in body-text extraction); short lines inside it
-(subheadings, bullets) belong to it, lines outside it are preamble or trailer.
+Evidence, in order: phrase rules (data files) and list markers that take the run of headline-like
+lines after them are hard decisions; every other block is scored by the learned block classifier
+(``model.py``: the block's shape, its neighbourhood, its position relative to the dense story core,
+and the first-stage scores of its neighbours). Kept blocks that are the title, a byline or a date line
+go to the metadata instead of the body.
 """
 
 from __future__ import annotations
@@ -11,29 +12,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from . import lead, meta
 from .blocks import Block
-from .phrases import Rules, normalise
-from .stopwords import stopword_density
+from .chrome import is_chrome
+from .features import Shape, base_features, shape
+from .model import BlockModel
+from .phrases import Match, Rules, normalise
 
-_TERMINAL = re.compile(r"""[.!?…。！？]["'”’»)\]]*$""")
 _LETTER = re.compile(r"[^\W\d_]", re.U)
+_TABLE_OR_ITEM = re.compile(r"^\s*(?:[-–—•·*|]|\d{1,2}[.)])|\|\s*$|https?://|www\.")
 
 
 @dataclass
 class Label:
     keep: bool
     reason: str
-
-
-@dataclass
-class Features:
-    words: int
-    chars: int
-    terminal: bool
-    density: float
-    prose: bool
-    score: float
 
 
 @dataclass
@@ -44,7 +39,7 @@ class Hints:
     sitename: str | None = None
     hostname: str | None = None
     author: str | None = None
-    #: the text is already a main-content extraction (trafilatura): see ``classify``
+    #: the text is already an extractor's main content (trafilatura): no story cut, rules only
     extracted: bool = False
 
 
@@ -53,95 +48,108 @@ class Outcome:
     labels: list[Label]
     title: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    scores: list[float] = field(default_factory=list)
 
 
-def features(block: Block, stops: frozenset[str]) -> Features:
-    text = block.text
-    nwords = len(text.split())
-    terminal = bool(_TERMINAL.search(text))
-    density = stopword_density(text, stops) if stops else 0.3
-    # scripts without spaces (CJK): judge by characters instead of words
-    spaced = nwords >= 3 or len(text) < 40
-    size = nwords if spaced else len(text) // 3
-    prose = (size >= 8 and terminal and density >= 0.15) or (size >= 25 and density >= 0.2)
-    if prose:
-        score = size * min(1.0, 0.4 + density * 2)
-    else:
-        score = -2.0
-    return Features(nwords, len(text), terminal, density, prose, score)
+@dataclass
+class Evidence:
+    """Everything the rules and the model know about the blocks of one document."""
+
+    shapes: list[Shape]
+    matches: list[Match | None]
+    list_run: list[bool]
+    list_reason: list[str | None]
+    base: np.ndarray
+
+
+def gather(blocks: list[Block], stops: frozenset[str], rules: Rules) -> Evidence:
+    shapes = [shape(b, stops) for b in blocks]
+    matches = [rules.match(b.text) for b in blocks]
+    n = len(blocks)
+    list_run = [False] * n
+    list_reason: list[str | None] = [None] * n
+    i = 0
+    while i < n:
+        m = matches[i]
+        if m is None or m.kind != "list":
+            i += 1
+            continue
+        j = i + 1
+        while (
+            j < n
+            and not (shapes[j].prose and shapes[j].size >= 12)
+            and (matches[j] is None or matches[j].kind != "list")
+        ):
+            if matches[j] is None:
+                list_run[j] = True
+                list_reason[j] = f"{m.reason}-list"
+            j += 1
+        i = j
+    return Evidence(shapes, matches, list_run, list_reason, base_features(blocks, shapes, matches, list_run))
 
 
 def _same(a: str, b: str) -> bool:
     return normalise(a).strip(" .") == normalise(b).strip(" .")
 
 
-def _best_segment(scores: list[float]) -> tuple[int, int]:
-    """Maximum-sum contiguous segment [start, end) (Kadane); empty when nothing is positive."""
-    best, best_span = 0.0, (0, 0)
-    run, start = 0.0, 0
-    for i, s in enumerate(scores):
-        if run <= 0:
-            run, start = s, i
-        else:
-            run += s
-        if run > best:
-            best, best_span = run, (start, i + 1)
-    return best_span
-
-
-def classify(blocks: list[Block], stops: frozenset[str], rules: Rules, hints: Hints) -> Outcome:
+def classify(
+    blocks: list[Block],
+    ev: Evidence,
+    model: BlockModel,
+    hints: Hints,
+    chrome: frozenset[str] | None = None,
+) -> Outcome:
     n = len(blocks)
-    feats = [features(b, stops) for b in blocks]
     labels: list[Label | None] = [None] * n
-    scores = [f.score for f in feats]
-
-    # 1. phrase rules and list markers
-    i = 0
-    while i < n:
-        m = rules.match(blocks[i].text)
-        if m is None:
-            i += 1
-            continue
-        labels[i] = Label(False, m.reason)
-        scores[i] = -20.0 if m.kind == "list" else -10.0
-        if m.kind == "list":
-            j = i + 1
-            while j < n and not (feats[j].prose and feats[j].words >= 12) and labels[j] is None:
-                if rules.match(blocks[j].text) is None:
-                    labels[j] = Label(False, f"{m.reason}-list")
-                    scores[j] = min(scores[j], -4.0)
-                j += 1
-            i = j
-        else:
-            i += 1
-
-    # 2. the story is the densest segment of prose. Extracted text (``hints.extracted``) is already
-    # the main content: the whole text is the story, and only the rules above and the metadata lines
-    # below take lines out (a density cut there throws away the story's own lists and tables).
-    start, end = (0, n) if hints.extracted else _best_segment(scores)
-    outcome = Outcome([])
-    _metadata(blocks, feats, labels, start, end, hints, outcome)
+    for k in range(n):
+        m = ev.matches[k]
+        if m is not None:
+            labels[k] = Label(False, m.reason)
+        elif is_chrome(blocks[k].text, chrome):
+            labels[k] = Label(False, "site-chrome")
+        elif ev.list_run[k]:
+            labels[k] = Label(False, ev.list_reason[k] or "related-list")
+    free = [k for k in range(n) if labels[k] is None]
+    if hints.extracted:
+        # an extractor's main content is the story as a whole: a story cut there throws away the
+        # story's own lists and tables; only the rules above and the metadata lines below apply
+        p, threshold = np.ones(n), 0.5
+    else:
+        p = model.predict(ev.base)
+        threshold = model.threshold_for(ev.base)
+        if free and max(p[k] for k in free) < threshold:
+            # every document has a story: when no block reaches the threshold, the best ones are it
+            threshold = 0.8 * max(p[k] for k in free)
+    story = [k for k in free if p[k] >= threshold]
+    start, end = (story[0], story[-1] + 1) if story else (n, n)
+    outcome = Outcome([], scores=p.tolist())
+    # the title, byline and date sit before the first paragraph of prose, kept or not
+    first_prose = 0 if hints.extracted else next((k for k in story if ev.shapes[k].prose), start)
+    _metadata(blocks, ev.shapes, labels, first_prose, end, hints, outcome, p < threshold)
     for k in range(n):
         if labels[k] is not None:
             continue
-        if start <= k < end:
-            if hints.title and _same(blocks[k].text, hints.title):
-                labels[k] = Label(False, "title")
-            elif k < start + 3 and not feats[k].prose and meta.byline(blocks[k].text):
-                labels[k] = Label(False, "author")
-                outcome.metadata.setdefault("author", meta.byline(blocks[k].text) or "")
-            elif not feats[k].prose and meta.dateline(blocks[k].text):
-                labels[k] = Label(False, "date")
-            elif not _LETTER.search(blocks[k].text):
-                labels[k] = Label(False, "no-letters")
-            else:
-                labels[k] = Label(True, "story")
+        t = blocks[k].text
+        prose = ev.shapes[k].prose
+        if p[k] < threshold:
+            labels[k] = Label(
+                False, "before-story" if k < start else "after-story" if k >= end else "not-story"
+            )
+        elif hints.title and _same(t, hints.title):
+            labels[k] = Label(False, "title")
+        elif k < start + 3 and not prose and meta.byline(t):
+            labels[k] = Label(False, "author")
+            outcome.metadata.setdefault("author", meta.byline(t) or "")
+        elif not prose and meta.dateline(t):
+            labels[k] = Label(False, "date")
+        elif not _LETTER.search(t):
+            labels[k] = Label(False, "no-letters")
         else:
-            labels[k] = Label(False, "before-story" if k < start else "after-story")
+            labels[k] = Label(True, "story")
     if hints.extracted:  # extracted text only: its first line may be the headline again or a byline
         found = lead.first_line(
             [b.text for b in blocks],
-            feats,
+            ev.shapes,
             [bool(lab and lab.keep) for lab in labels],
             hints.title,
             hints.author,
@@ -154,12 +162,13 @@ def classify(blocks: list[Block], stops: frozenset[str], rules: Rules, hints: Hi
 
 def _metadata(
     blocks: list[Block],
-    feats: list[Features],
+    shapes: list[Shape],
     labels: list[Label | None],
     start: int,
     end: int,
     hints: Hints,
     out: Outcome,
+    dropped: np.ndarray,
 ) -> None:
     """Pick title, author, site name and date out of the lines before the story."""
     texts = [b.text for b in blocks]
@@ -176,11 +185,23 @@ def _metadata(
     for k in pre:
         if hints.title and _same(texts[k], hints.title):
             title_idx = k
+    if title_idx is None and pre and len(texts[0].split()) >= 4:
+        # a page's text often starts with its <title> ("Headline - Site"): the headline repeats it
+        page_title = normalise(texts[0])
+        for k in reversed(pre):
+            t = normalise(texts[k])
+            if k > 0 and len(t.split()) >= 4 and page_title.startswith(t):
+                title_idx = k
+                break
     if title_idx is None:
+        # a headline the classifier dropped, or one of the first lines (extracted text starts with it)
+        first = set(pre[:2])
         for k in reversed(window):
             t = texts[k]
             if (
-                meta.headline_like(t)
+                (dropped[k] or k in first or k >= start - 2)
+                and meta.headline_like(t)
+                and not _TABLE_OR_ITEM.search(t)
                 and len(t.split()) >= 4
                 and not meta.byline(t)
                 and not meta.person_name(t)

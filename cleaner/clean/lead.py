@@ -20,7 +20,7 @@ _SITE_SEP = re.compile(r"\s+[|–—-]\s+|\s*[|•·»]\s*")
 
 
 class _Features(Protocol):
-    words: int
+    size: int  #: words (CJK: characters / 2)
     prose: bool
 
 
@@ -63,10 +63,10 @@ def first_line(
 ) -> tuple[int, str] | None:
     """(index, reason) when the first kept line is a repeated headline or a byline, else None."""
     k = next((i for i, kept in enumerate(keep) if kept), None)
-    if k is None or (feats[k].prose and feats[k].words >= 8):
+    if k is None or (feats[k].prose and feats[k].size >= 8):
         return None
     if repeats_title(texts[k], title):
         return k, "title"
-    if names_author(texts[k], author, feats[k].words):
+    if names_author(texts[k], author, feats[k].size):
         return k, "author"
     return None

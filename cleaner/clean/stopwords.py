@@ -12,6 +12,9 @@ from functools import cache, lru_cache
 from importlib import resources
 
 _WORD = re.compile(r"\w+", re.U)
+_HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_LETTERS = re.compile(r"[^\W\d_]", re.U)
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +47,11 @@ def _index() -> dict[str, tuple[str, ...]]:
 
 def guess_language(text: str, sample: int = 4000) -> str | None:
     """The language whose stopwords best cover the first ``sample`` words, or None."""
+    head = text[: sample * 6]
+    han = len(_HAN_KANA.findall(head))
+    if han > 0.3 * max(1, len(_LETTERS.findall(head))):
+        # written without spaces: stopword lists do not apply (justext has none for these)
+        return "ja" if _KANA.search(head) else "zh"
     index = _index()
     hits: Counter[str] = Counter()
     tokens = 0

@@ -1,0 +1,299 @@
+"""Numbers that describe each block and its surroundings, for the learned block classifier.
+
+Three kinds of evidence, all language-independent except stopword density (which uses the guessed
+language's justext stoplist): the block's own shape (length, end punctuation, capitalisation, digits,
+links, bullets, dates, bylines, phrase rules), its neighbourhood (how prose-like the blocks around it
+are, the group of lines it sits in, where it lies in the document) and, in the second stage, what the
+first stage thought of its neighbours (so a subheading between two story paragraphs is kept and a
+long sentence inside a menu is not).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import meta
+from .blocks import Block
+from .phrases import Match, normalise
+from .stopwords import stopword_density
+
+_TERMINAL = re.compile(r"""[.!?…。！？]["'”’»)\]]*$""")
+_BULLET = re.compile(r"^\s*(?:[-–—•·*▪●◦►▶]|\d{1,2}[.)])\s+")
+_URL = re.compile(r"https?://|www\.|\.com\b|@\w|\b[\w.-]+@[\w-]+\.\w")
+_SEPARATOR = re.compile(r"\s[|»›/•·]\s|\s[|»›/•·]$")
+_WORD = re.compile(r"\w+", re.U)
+_LETTER = re.compile(r"[^\W\d_]", re.U)
+_CAP = re.compile(r"^[\"'“‘(]?[A-ZÀ-ÞĀ-ɏА-ЯΑ-Ω]")
+_LOWER = re.compile(r"^[\"'“‘(]?[a-zß-ÿа-яα-ω]")
+# "Jane on May 3, 2019 at 4:47 pm said:", "John Smith says:", "Reply", "12 replies": comment widgets
+_COMMENT_HEAD = re.compile(
+    r"^.{1,80}\b(said|says|wrote|commented|replied|sagte|schrieb|a dit|dijo|disse|ha detto)\s*:?$"
+    r"|^(reply|responder|antworten|répondre|rispondi)$|^\d+\s+(replies|repl(y|ies)|likes?)$",
+    re.I,
+)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+BASE = (
+    "log_size",  # words, or characters / 3 for scripts without spaces
+    "log_chars",
+    "terminal",
+    "colon_end",
+    "question_end",
+    "stop_density",
+    "cap_ratio",
+    "all_caps",
+    "digit_ratio",
+    "link",
+    "bullet",
+    "date",
+    "byline",
+    "person",
+    "phrase",
+    "list_marker",
+    "list_run",
+    "prose",
+    "commas",
+    "repeated",
+    "headline",
+    "blank_before",
+    "starts_lower",
+    "separator",
+    "no_letters",
+    "short",  # fewer than 4 words
+    "long",  # 25 words or more
+    "group_log_lines",  # lines in the blank-separated group the block sits in
+    "group_mean_size",
+    "comment_head",
+    "after_comments",  # a comments marker or comment header came earlier
+    "after_footer",  # a copyright/footer line came earlier
+    "after_list_marker",  # a related/more-stories marker came earlier
+    "log_since_marker",  # blocks since the last list or comments marker
+    "table_row",  # "| a | b |" (trafilatura's tables) or a cell of one
+    "cjk",  # share of CJK characters (scripts written without spaces)
+    "head_caps",  # share of capitalised words among the first six (a headline glued to a teaser)
+    "ellipsis_end",  # ends in "…" or "...": a truncated teaser
+    "shared_opening",  # another block starts with the same six words (teasers repeat headlines)
+)
+
+
+@dataclass
+class Shape:
+    """Per-block numbers that rules also use (so they are computed once)."""
+
+    size: int
+    terminal: bool
+    density: float
+    prose: bool
+
+
+def shape(block: Block, stops: frozenset[str]) -> Shape:
+    text = block.text
+    nwords = len(text.split())
+    cjk = len(_CJK.findall(text))
+    size = max(nwords, cjk // 2) if cjk else (nwords if (nwords >= 3 or len(text) < 40) else len(text) // 6)
+    terminal = bool(_TERMINAL.search(text))
+    density = stopword_density(text, stops) if stops else 0.3
+    prose = (size >= 8 and terminal and density >= 0.15) or (size >= 25 and density >= 0.2)
+    return Shape(size, terminal, density, prose)
+
+
+def base_features(
+    blocks: list[Block],
+    shapes: list[Shape],
+    matches: list[Match | None],
+    list_run: list[bool],
+) -> np.ndarray:
+    """One row of ``BASE`` numbers per block."""
+    n = len(blocks)
+    counts: dict[str, int] = {}
+    norms = [normalise(b.text) for b in blocks]
+    for s in norms:
+        counts[s] = counts.get(s, 0) + 1
+    # blank-separated groups of lines (html-text puts one HTML block per line, blank between blocks)
+    group_id, g = [], -1
+    for b in blocks:
+        if b.blank_before or g < 0:
+            g += 1
+        group_id.append(g)
+    group_lines: dict[int, int] = {}
+    group_size: dict[int, float] = {}
+    for k, gid in enumerate(group_id):
+        group_lines[gid] = group_lines.get(gid, 0) + 1
+        group_size[gid] = group_size.get(gid, 0.0) + math.log1p(shapes[k].size)
+
+    openings: dict[str, int] = {}
+    for s_ in norms:
+        key = " ".join(s_.split()[:6])
+        openings[key] = openings.get(key, 0) + 1
+    X = np.zeros((n, len(BASE)), dtype=np.float64)
+    seen_comments = seen_footer = seen_list = False
+    last_marker = None
+    for k, (b, sh) in enumerate(zip(blocks, shapes, strict=True)):
+        text = b.text
+        toks = _WORD.findall(text)
+        ntok = max(1, len(toks))
+        words = text.split()
+        caps = sum(1 for w in words if _CAP.match(w))
+        digits = sum(1 for t in toks if t[0].isdigit())
+        m = matches[k]
+        gid = group_id[k]
+        head = bool(_COMMENT_HEAD.match(text))
+        cjk_share = len(_CJK.findall(text)) / max(1, len(text))
+        since = math.log1p(k - last_marker) if last_marker is not None else math.log1p(n)
+        X[k] = (
+            math.log1p(sh.size),
+            math.log1p(len(text)),
+            sh.terminal,
+            text.endswith(":"),
+            text.rstrip("\"'”’»)").endswith(("?", "？")),
+            sh.density,
+            caps / max(1, len(words)),
+            text.isupper() and len(text) > 3,
+            digits / ntok,
+            bool(_URL.search(text)),
+            bool(_BULLET.match(text)),
+            meta.dateline(text),
+            meta.byline(text) is not None,
+            meta.person_name(text),
+            m is not None and m.kind != "list",
+            m is not None and m.kind == "list",
+            list_run[k],
+            sh.prose,
+            text.count(",") / ntok,
+            counts[norms[k]] >= 2,
+            meta.headline_like(text),
+            b.blank_before,
+            bool(_LOWER.match(text)),
+            bool(_SEPARATOR.search(text)),
+            not _LETTER.search(text),
+            sh.size < 4,
+            sh.size >= 25,
+            math.log(group_lines[gid]),
+            group_size[gid] / group_lines[gid],
+            head,
+            seen_comments,
+            seen_footer,
+            seen_list,
+            since,
+            text.startswith("|") or text.endswith(" |") or text.count(" | ") >= 2,
+            cjk_share,
+            sum(1 for w in words[:6] if _CAP.match(w)) / max(1, min(6, len(words))),
+            text.endswith(("…", "...")),
+            len(words) >= 4 and openings[" ".join(norms[k].split()[:6])] >= 2,
+        )
+        if m is not None and m.reason == "comments" or head:
+            seen_comments = True
+            last_marker = k
+        if m is not None and m.reason == "footer":
+            seen_footer = True
+        if m is not None and m.kind == "list":
+            seen_list = True
+            last_marker = k
+    return X
+
+
+# columns of BASE that the neighbourhood features average
+_CONTEXT_COLS = [BASE.index(c) for c in ("log_size", "terminal", "stop_density", "prose", "phrase", "link")]
+_WINDOWS = (1, 3, 10)
+
+
+def _window_mean(v: np.ndarray, w: int) -> np.ndarray:
+    """Mean of ``v`` over rows [k-w, k+w] (clipped at the ends), excluding row k itself."""
+    n = len(v)
+    c = np.concatenate([np.zeros((1,) + v.shape[1:]), np.cumsum(v, axis=0)])
+    idx = np.arange(n)
+    lo, hi = np.maximum(0, idx - w), np.minimum(n, idx + w + 1)
+    total = c[hi] - c[lo] - v
+    cnt = (hi - lo - 1).reshape((-1,) + (1,) * (v.ndim - 1))
+    return total / np.maximum(cnt, 1)
+
+
+def _side_means(v: np.ndarray, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of ``v`` over the ``w`` rows before and the ``w`` rows after each row (0 where none)."""
+    n = len(v)
+    c = np.concatenate([np.zeros((1,) + v.shape[1:]), np.cumsum(v, axis=0)])
+    idx = np.arange(n)
+    lo = np.maximum(0, idx - w)
+    hi = np.minimum(n, idx + 1 + w)
+    before = (c[idx] - c[lo]) / np.maximum(idx - lo, 1).reshape((-1,) + (1,) * (v.ndim - 1))
+    after = (c[hi] - c[idx + 1]) / np.maximum(hi - idx - 1, 1).reshape((-1,) + (1,) * (v.ndim - 1))
+    return before, after
+
+
+def _segment(scores: np.ndarray) -> tuple[int, int]:
+    """Maximum-sum contiguous segment [start, end) (Kadane); (0, 0) when nothing is positive."""
+    best, span = 0.0, (0, 0)
+    run, start = 0.0, 0
+    for i, s in enumerate(scores.tolist()):
+        if run <= 0:
+            run, start = s, i
+        else:
+            run += s
+        if run > best:
+            best, span = run, (start, i + 1)
+    return span
+
+
+def _position(n: int, inside: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Where each block lies: relative position, inside the densest segment, distance to it."""
+    start, end = _segment(score)
+    idx = np.arange(n)
+    seg = (idx >= start) & (idx < end)
+    dist = np.where(idx < start, start - idx, np.where(idx >= end, idx - end + 1, 0))
+    rel = idx / max(1, n - 1)
+    return np.column_stack([rel, seg, np.log1p(dist), idx < start, idx >= end])
+
+
+POSITION = ("rel_pos", "in_segment", "log_dist_segment", "before_segment", "after_segment")
+DOCUMENT = ("doc_prose_share", "doc_log_blocks", "doc_link_share")
+CONTEXT = tuple(f"{BASE[c]}_w{w}" for w in _WINDOWS for c in _CONTEXT_COLS) + POSITION + DOCUMENT
+
+
+def context_features(X: np.ndarray) -> np.ndarray:
+    """Neighbourhood, position and whole-document numbers for every block."""
+    n = len(X)
+    sub = X[:, _CONTEXT_COLS]
+    parts = [_window_mean(sub, w) for w in _WINDOWS]
+    prose = X[:, BASE.index("prose")]
+    size = X[:, BASE.index("log_size")]
+    score = np.where(prose > 0, size, -0.7)
+    parts.append(_position(n, prose, score))
+    doc = np.array([prose.mean(), math.log1p(n), X[:, BASE.index("link")].mean()])
+    parts.append(np.tile(doc, (n, 1)))
+    return np.hstack(parts)
+
+
+_P_WINDOWS = (1, 2, 5, 15)
+STAGE2 = (
+    ("p_self",)
+    + tuple(f"p_before_{w}" for w in _P_WINDOWS)
+    + tuple(f"p_after_{w}" for w in _P_WINDOWS)
+    + ("p_max_before_5", "p_max_after_5", "p_seg_in", "p_seg_log_dist", "p_doc_mean")
+)
+
+
+def stage2_features(p: np.ndarray) -> np.ndarray:
+    """What the first stage thought of each block and its neighbours."""
+    n = len(p)
+    cols = [p]
+    befores, afters = [], []
+    for w in _P_WINDOWS:
+        b, a = _side_means(p, w)
+        befores.append(b)
+        afters.append(a)
+    cols += befores + afters
+    pad = np.concatenate([np.zeros(5), p, np.zeros(5)])
+    win = np.lib.stride_tricks.sliding_window_view(pad, 5)
+    cols.append(win[:n].max(axis=1))  # rows k-5..k-1
+    cols.append(win[6 : 6 + n].max(axis=1))  # rows k+1..k+5
+    start, end = _segment(np.log(np.clip(p, 1e-4, 1 - 1e-4) / (1 - np.clip(p, 1e-4, 1 - 1e-4))))
+    idx = np.arange(n)
+    cols.append(((idx >= start) & (idx < end)).astype(float))
+    dist = np.where(idx < start, start - idx, np.where(idx >= end, idx - end + 1, 0))
+    cols.append(np.log1p(dist))
+    cols.append(np.full(n, p.mean()))
+    return np.column_stack(cols)

@@ -1,0 +1,136 @@
+"""The learned block classifier: two stacked small networks, weights in ``data/block_model.json``.
+
+Stage 1 scores each block from its own shape and its neighbourhood; stage 2 adds what stage 1 thought
+of the neighbours (a learned form of jusText's neighbour smoothing). Inference is a few numpy matrix
+products; the weights are trained by ``benchmarks/train_blocks.py`` with cross-validation grouped by page.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .features import BASE, CONTEXT, STAGE2, context_features, stage2_features
+
+STAGE1_NAMES = BASE + CONTEXT
+STAGE2_NAMES = STAGE1_NAMES + STAGE2
+
+
+@dataclass(frozen=True)
+class Network:
+    """Standardise, then dense layers: ReLU between them, a logistic output (one layer: logistic regression)."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    layers: tuple[tuple[np.ndarray, np.ndarray], ...]  # (weights, bias) per layer
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        h = (X - self.mean) / self.scale
+        for i, (W, b) in enumerate(self.layers):
+            h = h @ W + b
+            if i < len(self.layers) - 1:
+                h = np.maximum(h, 0.0)
+        z = h.reshape(-1)
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    def to_json(self, names: tuple[str, ...]) -> dict:
+        return {
+            "features": list(names),
+            "mean": self.mean.round(6).tolist(),
+            "scale": self.scale.round(6).tolist(),
+            "layers": [{"weights": W.round(6).tolist(), "bias": b.round(6).tolist()} for W, b in self.layers],
+        }
+
+    @classmethod
+    def from_json(cls, d: dict, names: tuple[str, ...]) -> Network:
+        if tuple(d["features"]) != names:
+            raise ValueError("block model was trained on other features; retrain it")
+        layers = tuple(
+            (
+                np.array(layer["weights"], dtype=np.float64).reshape(len(layer["weights"]), -1),
+                np.array(layer["bias"], dtype=np.float64).reshape(-1),
+            )
+            for layer in d["layers"]
+        )
+        return cls(np.array(d["mean"]), np.array(d["scale"]), layers)
+
+
+def prose_share(base: np.ndarray) -> float:
+    """Share of prose blocks: high for an extractor's output, low for a whole page's text."""
+    return float(base[:, BASE.index("prose")].mean())
+
+
+@dataclass(frozen=True)
+class BlockModel:
+    stage1: Network
+    stage2: Network
+    threshold: float = 0.5
+    #: text that is mostly prose already (an extractor's output) is story unless clearly not: when at
+    #: least ``extracted_share`` of its blocks are prose, this threshold applies instead
+    extracted_threshold: float = 0.5
+    extracted_share: float = 0.4
+
+    def threshold_for(self, base: np.ndarray) -> float:
+        if self.is_extracted(base):
+            return self.extracted_threshold
+        return self.threshold
+
+    #: separate stages for extracted text (used when present and the text is mostly prose)
+    extracted_stages: tuple[Network, Network] | None = None
+
+    def is_extracted(self, base: np.ndarray) -> bool:
+        return bool(len(base)) and prose_share(base) >= self.extracted_share
+
+    def predict(self, base: np.ndarray) -> np.ndarray:
+        """Probability that each block is story text, from the ``BASE`` feature rows."""
+        if len(base) == 0:
+            return np.zeros(0)
+        stage1, stage2 = self.stage1, self.stage2
+        if self.extracted_stages is not None and self.is_extracted(base):
+            stage1, stage2 = self.extracted_stages
+        X1 = np.hstack([base, context_features(base)])
+        p1 = stage1.predict(X1)
+        return stage2.predict(np.hstack([X1, stage2_features(p1)]))
+
+    def to_json(self) -> dict:
+        return {
+            "about": "cleaner block classifier; trained by benchmarks/train_blocks.py",
+            "threshold": self.threshold,
+            "extracted_threshold": self.extracted_threshold,
+            "extracted_share": self.extracted_share,
+            "stage1": self.stage1.to_json(STAGE1_NAMES),
+            "stage2": self.stage2.to_json(STAGE2_NAMES),
+            "extracted_stages": None
+            if self.extracted_stages is None
+            else [
+                self.extracted_stages[0].to_json(STAGE1_NAMES),
+                self.extracted_stages[1].to_json(STAGE2_NAMES),
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> BlockModel:
+        return cls(
+            Network.from_json(d["stage1"], STAGE1_NAMES),
+            Network.from_json(d["stage2"], STAGE2_NAMES),
+            float(d.get("threshold", 0.5)),
+            float(d.get("extracted_threshold", d.get("threshold", 0.5))),
+            float(d.get("extracted_share", 0.4)),
+            None
+            if not d.get("extracted_stages")
+            else (
+                Network.from_json(d["extracted_stages"][0], STAGE1_NAMES),
+                Network.from_json(d["extracted_stages"][1], STAGE2_NAMES),
+            ),
+        )
+
+
+@lru_cache(maxsize=1)
+def load_model() -> BlockModel:
+    """The shipped model (loaded once per process; immutable)."""
+    text = resources.files("cleaner.data").joinpath("block_model.json").read_text("utf-8")
+    return BlockModel.from_json(json.loads(text))

@@ -1,0 +1,124 @@
+"""The text cleaner on its own: phrase rules, the block classifier, repair and the decisions it reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cleaner.clean import clean_text
+from cleaner.clean.model import BlockModel, load_model
+from cleaner.clean.phrases import load_rules
+from cleaner.clean.stopwords import guess_language
+
+DATA = Path(__file__).parent / "data" / "clean"
+
+STORY = [
+    "The city council voted on Monday to close the old bridge over the river, which has been shut to "
+    "lorries since engineers found a crack in one of its piers in March.",
+    "Residents said the closure would add twenty minutes to their journeys, and shop owners on both "
+    "banks warned that they would lose customers while a new crossing is built.",
+    "What happens next?",
+    "The council will ask for bids in the spring and hopes that work on a replacement can start before "
+    "the end of the year, although the money for it has not yet been found.",
+    "A spokesman for the council said that safety had to come first and that the decision had not been "
+    "taken lightly by anyone involved.",
+]
+MENU = ["Home", "News", "Sport", "Business", "Opinion", "Culture", "Travel", "Search", "Sign in", "Subscribe"]
+TRAILER = ["You may also like", "Bridge reopens after repairs", "Council tax to rise", "Weather warning for weekend",
+           "© 2024 Example Gazette. All rights reserved.", "Privacy policy", "Contact us"]
+
+
+def _cases() -> list[tuple[str, str]]:
+    rows = []
+    for line in (DATA / "phrases.tsv").read_text("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            expected, text = line.split("\t")
+            rows.append((expected, text))
+    return rows
+
+
+@pytest.mark.parametrize("expected,line", _cases())
+def test_phrase_rules(expected, line):
+    m = load_rules().match(line)
+    if expected == "keep":
+        assert m is None, f"a story sentence matched rule {m}"
+    else:
+        assert m is not None and m.reason == expected
+
+
+def test_full_page_keeps_the_story_and_drops_the_chrome():
+    page = "\n".join(MENU + ["", "Bridge to close after crack found", ""] + STORY + [""] + TRAILER)
+    r = clean_text(page)
+    body = r.text.split("\n\n")
+    for para in STORY:
+        assert para in body
+    for line in MENU + TRAILER:
+        assert line not in body
+    assert r.title == "Bridge to close after crack found"
+
+
+def test_every_line_has_a_decision_with_a_reason():
+    page = "\n".join(MENU + STORY + TRAILER)
+    r = clean_text(page)
+    assert [d.line for d in r.decisions] == list(range(1, len(MENU + STORY + TRAILER) + 1))
+    assert all(d.reason for d in r.decisions)
+    assert {d.reason for d in r.decisions if not d.keep} >= {"related", "footer"}
+
+
+def test_text_without_spaces_is_not_emptied():
+    text = "\n".join(
+        ["先日、不正に改造したiPhoneを販売したとして、商標法違反の疑いで20代の男性が逮捕されたというニュースを耳にしました。",
+         "報道によると、今回販売されたのは、いわゆる「脱獄」したiPhone。",
+         "もちろん、Apple社は「脱獄」を認めていません。",
+         "では、なぜ不正に改造したiPhoneを販売すると、商標権侵害になるのでしょうか。"]
+    )
+    assert guess_language(text) == "ja"
+    assert len(clean_text(text).text) > 0.8 * len(text.replace("\n", ""))
+
+
+def test_typography_is_kept_and_mojibake_repaired():
+    story = "“We will not give up,” she said — and the crowd cheered for a long time afterwards in the rain."
+    r = clean_text(story + "\n" + "The cafÃ© was full of people who had come to listen to what she had to say.")
+    assert "“We will not give up,” she said —" in r.text
+    assert "café" in r.text
+
+
+def test_hard_wrapped_lines_are_joined():
+    r = clean_text(
+        "The minister said on Tuesday that the government would not raise the\n"
+        "tax on fuel this year, despite pressure from its own backbenchers.\n"
+    )
+    assert r.text == (
+        "The minister said on Tuesday that the government would not raise the tax on fuel this year, "
+        "despite pressure from its own backbenchers."
+    )
+
+
+def test_shipped_model_loads_and_rejects_other_features():
+    model = load_model()
+    assert isinstance(model, BlockModel)
+    d = model.to_json()
+    assert BlockModel.from_json(json.loads(json.dumps(d))).stage1.mean.shape == model.stage1.mean.shape
+    d["stage1"]["features"] = d["stage1"]["features"][:-1]
+    with pytest.raises(ValueError):
+        BlockModel.from_json(d)
+
+
+def test_corpus_chrome_needs_different_stories():
+    from cleaner.clean import ChromeCounter
+
+    counter = ChromeCounter(min_stories=3)
+    chrome_line = "Tips? Write to the newsroom at any hour of the day"
+    for i in range(4):
+        counter.add(f"{chrome_line}\nStory number {i} is about a different event in a different town, said the clerk.")
+    shared = "The syndicated sentence appears in every copy of this one story, word for word, as agencies send it."
+    for _ in range(4):
+        counter.add(shared + "\nCopy note")
+    chrome = counter.chrome()
+    assert chrome_line.lower() in chrome
+    assert shared.lower() not in chrome
+    r = clean_text(chrome_line + "\n" + STORY[0] + "\n" + STORY[1], chrome=chrome)
+    assert [d.reason for d in r.decisions][0] == "site-chrome"
+    assert STORY[0] in r.text
