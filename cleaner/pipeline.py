@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from .document import Document
 from .extract import extract
 from .language import language
 from .sources import Item, discover, load
+from .spool import TextSpool
 
 
 @dataclass
@@ -144,17 +146,41 @@ def _work(item: Item) -> tuple[Document, dedup.Signature | None]:
     return process(item, _CONFIG)
 
 
+#: inputs per task sent to a worker: big enough to amortise the IPC, small enough to balance the load
+CHUNKSIZE = 16
+
+
 def process_all(items: Iterable[Item], config: Config) -> Iterator[tuple[Document, dedup.Signature | None]]:
-    """Per-document stages over ``items``, in worker processes when ``config.workers > 1``."""
+    """Per-document stages over ``items``, in worker processes when ``config.workers > 1``.
+
+    Results come in input order. At most a few chunks per worker are in flight: ``Pool.imap`` would
+    otherwise read the whole input ahead (JSONL records carry their text), so memory stays flat.
+    """
     if config.workers <= 1:
         for item in items:
             yield process(item, config)
         return
+    window = CHUNKSIZE * config.workers * 4
+    slots = threading.Semaphore(window)
+    stop = threading.Event()
+
+    def feed() -> Iterator[Item]:
+        for item in items:
+            while not slots.acquire(timeout=0.1):
+                if stop.is_set():
+                    return
+            yield item
+
     ctx = mp.get_context("fork" if os.name == "posix" else "spawn")
     with ctx.Pool(
-        config.workers, initializer=_init_worker, initargs=(config,), maxtasksperchild=2000
+        config.workers, initializer=_init_worker, initargs=(config,), maxtasksperchild=1000
     ) as pool:
-        yield from pool.imap(_work, items, chunksize=8)
+        try:
+            for result in pool.imap(_work, feed(), chunksize=CHUNKSIZE):
+                slots.release()
+                yield result
+        finally:
+            stop.set()  # frees the pool's feeder thread (blocked on a slot) before the pool closes
 
 
 Sink = Callable[[Document], None]
@@ -171,10 +197,13 @@ def run(
 ) -> Summary:
     """Run the whole pipeline; every input ends in exactly one of the two sinks or a duplicates list.
 
-    ``inputs`` are paths (and ``-``), or :class:`Item` objects when ``items_given``.
+    ``inputs`` are paths (and ``-``), or :class:`Item` objects when ``items_given``. Sinks get each
+    document once and must take what they need then: an article's text is read back from the spool
+    just before ``on_article`` and dropped after it, so memory does not hold every text.
     """
     summary = Summary()
     kept: list[Document] = []
+    spool = TextSpool()  # kept documents' texts wait on disk: memory holds signatures and metadata
     sigs: dict[str, dedup.Signature] = {}
     rejected: list[Document] = []
     items: Iterable[Item] = inputs if items_given else discover(inputs, stdin=stdin)  # type: ignore[assignment]
@@ -183,8 +212,10 @@ def run(
         if progress:
             progress(1)
         if doc.rejected:
+            doc.text = ""
             rejected.append(doc)
         else:
+            spool.park(doc)
             kept.append(doc)
             if sig is not None:
                 sigs[doc.source] = sig
@@ -194,9 +225,12 @@ def run(
         summary.duplicates = sum(len(g) - 1 for g in groups)
     else:
         emitted = kept
+    sigs.clear()
     for doc in sorted(emitted, key=lambda d: d.source):
-        on_article(doc)
+        on_article(spool.restore(doc))
+        doc.text = ""
         summary.written += 1
+    spool.close()  # also closed (and gone, being unnamed) when an error ends the run
     for doc in sorted(rejected, key=lambda d: d.source):
         on_reject(doc)
         summary.rejected += 1
