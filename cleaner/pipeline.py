@@ -146,6 +146,19 @@ def _work(item: Item) -> tuple[Document, dedup.Signature | None]:
     return process(item, _CONFIG)
 
 
+_WARM_UP = (
+    "The council voted on Monday to close the old bridge to all traffic from next week, and the mayor "
+    "said that it would not open again before the spring."
+)
+
+
+def _warm_up(config: Config) -> None:
+    """Load the models and lists (langdetect profiles, stoplists, phrase rules, trafilatura) once in
+    the parent, so forked workers share them instead of each loading them (seconds on a busy machine)."""
+    for record in ({"text": _WARM_UP}, {"html": f"<html><body><p>{_WARM_UP}</p></body></html>"}):
+        process(Item("<warm-up>", record=record), config.replace(doc_timeout=0))
+
+
 #: inputs per task sent to a worker: big enough to amortise the IPC, small enough to balance the load
 CHUNKSIZE = 16
 
@@ -172,6 +185,8 @@ def process_all(items: Iterable[Item], config: Config) -> Iterator[tuple[Documen
             yield item
 
     ctx = mp.get_context("fork" if os.name == "posix" else "spawn")
+    if ctx.get_start_method() == "fork":
+        _warm_up(config)
     with ctx.Pool(
         config.workers, initializer=_init_worker, initargs=(config,), maxtasksperchild=1000
     ) as pool:
