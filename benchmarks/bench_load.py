@@ -7,9 +7,10 @@ lines of a page's ``page-text`` that are not in its body (head and tail kept apa
 of the pages (``--dup-share``) are copies of an earlier story under other chrome: truncated teasers,
 lightly edited copies, or the same text, so dedup has real work.
 
-For each size it runs ``cleaner run DIR --out OUT -q --workers W`` and measures wall time and peak
-memory: the sum of the resident set sizes of the whole process tree (sampled from ``/proc`` every
-0.1 s, so Linux only) and the largest single process (``ru_maxrss`` of the children).
+For each size it runs ``cleaner run DIR --out OUT -q --workers W`` and measures wall time, CPU time of
+the whole process tree (steady when other jobs share the machine) and peak memory: the sum of the
+resident set sizes of the process tree (sampled from ``/proc`` every 0.1 s, so Linux only; pages that
+forked workers share are counted in each) and the largest single process (``ru_maxrss``).
 
 The reference is the pipeline a user would write with the same libraries, in one process: a C4-style
 line filter as the cleaner, ``langdetect.detect`` on the whole text, ``MinHash.update`` per shingle
