@@ -158,22 +158,31 @@ def generate(pool: dict, n: int, folder: Path, seed: int = 7, dup_share: float =
 # --- measuring --------------------------------------------------------------------------------------
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
-    total = 0
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) bytes of ``pid`` and all its descendants (Linux /proc).
+
+    RSS counts the pages forked workers share with the parent once per process; PSS divides them
+    among the sharers, so the tree's PSS is what the run really occupies.
+    """
+    rss = pss = 0
     stack = [pid]
     page = os.sysconf("SC_PAGE_SIZE")
     while stack:
         p = stack.pop()
         try:
             with open(f"/proc/{p}/statm") as fh:
-                total += int(fh.read().split()[1]) * page
+                rss += int(fh.read().split()[1]) * page
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+                        break
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     stack.extend(int(c) for c in fh.read().split())
         except (OSError, ValueError):
             continue
-    return total
+    return rss, pss
 
 
 def measure(cmd: list[str], **kwargs) -> dict:
@@ -181,13 +190,14 @@ def measure(cmd: list[str], **kwargs) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, **kwargs)
-    peak = 0
+    peak = peak_pss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            rss, pss = _tree_memory(proc.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             done.wait(0.1)
 
     t = threading.Thread(target=sample, daemon=True)
@@ -203,6 +213,7 @@ def measure(cmd: list[str], **kwargs) -> dict:
         "seconds": seconds,
         "cpu_seconds": cpu,
         "peak_tree_rss": peak,
+        "peak_tree_pss": peak_pss,
         "max_process_rss": after.ru_maxrss * 1024,
     }
 
@@ -310,6 +321,7 @@ def main() -> None:
                 f"cleaner  {n:>7} pages {row['mb']:7.0f} MB  {m['seconds']:7.1f} s  "
                 f"{row['articles_per_s']:6.0f} pages/s  {m['cpu_seconds']:7.1f} CPU s "
                 f"({row['articles_per_cpu_s']:5.1f} pages per CPU s)  peak RSS tree {m['peak_tree_rss'] / 2**20:6.0f} MiB "
+                f"(PSS {m['peak_tree_pss'] / 2**20:6.0f} MiB) "
                 f"(largest process {m['max_process_rss'] / 2**20:5.0f} MiB)  "
                 f"written {row['written']} rejected {row['rejected']} (generated copies {info['copies']}) "
                 f"rc {m['rc']}",
