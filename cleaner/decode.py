@@ -94,7 +94,9 @@ def _decode(data: bytes, html: bool) -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 text = data.decode(enc, "replace")  # a damaged spot (e.g. a cut-off last byte)
                 if text.count(REPLACEMENT) > max(2, len(text) // 100):
-                    raise UndecodableInput(f"broken {enc} text after its byte-order mark: {exc.reason}") from exc
+                    raise UndecodableInput(
+                        f"broken {enc} text after its byte-order mark: {exc.reason}"
+                    ) from exc
                 return text, enc.replace("-sig", "")
     try:
         # valid UTF-8 first, even against a page's declaration: scrapers often save pages as UTF-8

@@ -25,13 +25,15 @@ import numpy as np
 import xxhash
 
 if TYPE_CHECKING:
-    import datasketch
+    pass
 
+from .band_index import BandIndex
 from .config import Config
 from .document import Document
 
 SCHEME = "affine32"
 HASH = "xxh32"
+_xxh32 = xxhash.xxh32_intdigest
 #: the LSH bands must catch pairs down to this share of the threshold (teasers have low Jaccard)
 RECALL_FACTOR = 0.55
 _WORD = re.compile(r"\w+", re.U)
@@ -42,10 +44,6 @@ def normalise(text: str) -> list[str]:
     """Words of ``text`` with case, accents' composition, quotes and punctuation folded away."""
     text = unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
     return _WORD.findall(text)
-
-
-def _identity(value: int) -> int:
-    return value
 
 
 @dataclass(frozen=True)
@@ -64,32 +62,65 @@ def _datasketch():  # type: ignore[no-untyped-def]
     return datasketch
 
 
-@lru_cache(maxsize=4)
-def _permuter(num_perm: int, seed: int) -> datasketch.MinHash:
-    return _datasketch().MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity, scheme=SCHEME)
-
-
 def shingle_hashes(words: list[str], k: int) -> np.ndarray:
-    """Sorted unique 32-bit hashes of the word k-grams (the whole text when shorter than k)."""
+    """Sorted unique 32-bit hashes (xxh32 of the UTF-8) of the word k-grams, joined by spaces.
+
+    The whole text is one shingle when shorter than k.
+    """
     if not words:
         return np.zeros(0, dtype=np.uint32)
     if len(words) < k:
         grams = [" ".join(words)]
     else:
-        grams = [" ".join(words[i : i + k]) for i in range(len(words) - k + 1)]
-    hashes = np.fromiter(
-        (xxhash.xxh32_intdigest(g.encode("utf-8")) for g in grams), dtype=np.uint32, count=len(grams)
-    )
+        grams = list(map(" ".join, zip(*(words[i:] for i in range(k)), strict=False)))
+    # C-level maps: no Python frame per shingle
+    hashes = np.fromiter(map(_xxh32, map(str.encode, grams)), dtype=np.uint32, count=len(grams))
     return np.unique(hashes)
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's own ``a``, ``b`` (uint32) of the affine32 permutations for ``num_perm``/``seed``."""
+    a, b = _datasketch().MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
+
+
+#: MurmurHash3's 32-bit finalizer: datasketch pre-mixes every input hash with it in affine32
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+#: shingles permuted per step: bounds the (rows × num_perm) work array to ~2 MB for any document
+_CHUNK = 4096
+
+
+def minhash(hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """MinHash values of uint32 ``hashes``, identical to datasketch's ``MinHash.update_batch``.
+
+    datasketch's affine32 scheme computed directly in numpy: ``fmix32(h) * a + b`` modulo 2^32 (uint32
+    wrap-around) and the minimum per permutation. datasketch first turns the batch into a Python list
+    and back; this skips that and works in chunks, so a huge document needs no huge array.
+    ``tests/test_dedup_minhash.py`` checks the equality against datasketch itself.
+    """
+    a, b = _permutations(num_perm, seed)
+    values = np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+    if not len(hashes):
+        return values
+    s1, m1, s2, m2, s3 = _FMIX32
+    hv = hashes.astype(np.uint32, copy=True)
+    hv ^= hv >> s1
+    hv *= m1
+    hv ^= hv >> s2
+    hv *= m2
+    hv ^= hv >> s3
+    for start in range(0, len(hv), _CHUNK):
+        chunk = hv[start : start + _CHUNK, None] * a
+        chunk += b
+        np.minimum(values, chunk.min(axis=0), out=values)
+    return values
 
 
 def signature(text: str, shingle_size: int, num_perm: int, seed: int) -> Signature:
     words = normalise(text)
     shingles = shingle_hashes(words, shingle_size)
-    mh = _permuter(num_perm, seed).copy()
-    if len(shingles):
-        mh.update_batch(shingles.tolist())
-    return Signature(mh.hashvalues.astype(np.uint32), shingles, len(words))
+    return Signature(minhash(shingles, num_perm, seed), shingles, len(words))
 
 
 def similarity(a: Signature, b: Signature) -> tuple[float, float]:
@@ -137,13 +168,11 @@ def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> l
     """
     ordered = sorted(docs, key=lambda d: _rank_key(d, sigs[d.source]))
     bands, rows = lsh_params(config.threshold, config.num_perm)
-    lsh = _datasketch().MinHashLSH(num_perm=config.num_perm, params=(bands, rows))
+    lsh = BandIndex(bands, rows)  # datasketch MinHashLSH's candidates in ~1/10 of its memory
     for d in ordered:
         sig = sigs[d.source]
         if len(sig.shingles):
-            lsh.insert(
-                d.source, _datasketch().LeanMinHash(seed=config.seed, hashvalues=sig.hashvalues, scheme=SCHEME)
-            )
+            lsh.insert(d.source, sig.hashvalues)
     by_source = {d.source: d for d in ordered}
     rank = {d.source: i for i, d in enumerate(ordered)}
     assigned: set[str] = set()
@@ -155,8 +184,7 @@ def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> l
         members = [d]
         sig = sigs[d.source]
         if len(sig.shingles):
-            probe = _datasketch().LeanMinHash(seed=config.seed, hashvalues=sig.hashvalues, scheme=SCHEME)
-            for other in sorted(lsh.query(probe), key=rank.__getitem__):
+            for other in sorted(lsh.query(sig.hashvalues), key=rank.__getitem__):
                 if other in assigned:
                     continue
                 jac, con = similarity(sig, sigs[other])

@@ -144,7 +144,8 @@ _BLOCK = re.compile(
 #: where an invisible part starts: an element whose content is not text, or a comment
 _HIDDEN = re.compile(r"<(script|style|noscript|template|svg|head)\b|<!--", re.I)
 _HIDDEN_END = {
-    name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "style", "noscript", "template", "svg", "head")
+    name: re.compile(rf"</{name}\s*>", re.I)
+    for name in ("script", "style", "noscript", "template", "svg", "head")
 }
 #: a tag: never spans another "<", so runs of "<" without ">" cost linear time
 _TAG = re.compile(r"<[^<>]{0,2000}>")

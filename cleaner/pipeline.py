@@ -18,9 +18,9 @@ from .clean import clean_text
 from .config import Config
 from .document import Decision, Document
 from .extract import extract
-from .language import detect as language_detect
 from .language import language
 from .sources import Item, discover, item_id, load
+from .spool import TextSpool
 
 
 @dataclass
@@ -81,8 +81,12 @@ def _stoplist_language(code: str | None) -> str | None:
     from .clean.stopwords import stoplist
 
     return code if code and stoplist(code) else None
+
+
 #: scripts written without spaces between words (Chinese, Japanese kana, Thai, Lao, Khmer, Myanmar)
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1780-\u17ff\u1000-\u109f]")
+_UNSPACED = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1780-\u17ff\u1000-\u109f]"
+)
 
 
 def word_count(text: str) -> int:
@@ -153,21 +157,11 @@ _CONFIG: Config | None = None
 _WARM = False
 
 
-def _warm_up() -> None:
-    """Load the cleaner's rules and the language profiles (~1-2 s) before any document's time limit
-    starts, so that the first document of a run is not the one that times out."""
-    global _WARM
-    if not _WARM:
-        _WARM = True
-        clean_text("The council met on Monday.\nShare this article")
-        language_detect("The council met on Monday.")
-
-
 def _init_worker(config: Config) -> None:
     global _CONFIG
     _CONFIG = config
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _warm_up()  # with fork the parent has done it already
+    _warm_up(config)  # with fork the parent has done it already
 
 
 def _work(item: Item) -> tuple[Document, dedup.Signature | None]:
@@ -175,12 +169,30 @@ def _work(item: Item) -> tuple[Document, dedup.Signature | None]:
     return process(item, _CONFIG)
 
 
+_WARM_UP = (
+    "The council voted on Monday to close the old bridge to all traffic from next week, and the mayor "
+    "said that it would not open again before the spring."
+)
+
+
+def _warm_up(config: Config) -> None:
+    """Load the langdetect profiles, stoplists and phrase rules once, before any document's time limit
+    starts (so the first document is not the one that times out), and in the parent, so forked
+    workers share them instead of each loading them. trafilatura is left to the workers that meet
+    HTML: importing it here would cost every text-only run ~60 MB per process."""
+    global _WARM
+    if not _WARM:
+        _WARM = True
+        process(Item("<warm-up>", record={"text": _WARM_UP}), config.replace(doc_timeout=0))
+
+
 def process_all(items: Iterable[Item], config: Config) -> Iterator[tuple[Document, dedup.Signature | None]]:
     """Per-document stages over ``items``, in worker processes when ``config.workers > 1``.
 
     A worker that dies does not hang or stop the run: its document is rejected (see ``workers``).
+    Results come in input order; only a few inputs per worker are in flight, so memory stays flat.
     """
-    _warm_up()
+    _warm_up(config)
     if config.workers <= 1:
         for item in items:
             yield process(item, config)
@@ -208,10 +220,13 @@ def run(
     """Run the whole pipeline; every input ends in exactly one of the two sinks or a duplicates list.
 
     ``inputs`` are paths (and ``-``), or :class:`Item` objects when ``items_given``; folders in
-    ``skip`` (the output folder) are not read.
+    ``skip`` (the output folder) are not read. Sinks get each document once and must take what they
+    need then: an article's text is read back from the spool just before ``on_article`` and dropped
+    after it, so memory does not hold every text.
     """
     summary = Summary()
     kept: list[Document] = []
+    spool = TextSpool()  # with --no-dedup, kept documents' texts wait on disk until written
     sigs: dict[str, dedup.Signature] = {}
     rejected: list[Document] = []
     if config.dedup:  # import once here, before the workers fork, rather than once in every worker
@@ -222,8 +237,12 @@ def run(
         if progress:
             progress(1)
         if doc.rejected:
+            doc.text = ""
             rejected.append(doc)
         else:
+            if not config.dedup:
+                # the chrome pass and the canonical choice read the texts: only --no-dedup parks them
+                spool.park(doc)
             kept.append(doc)
             if sig is not None:
                 sigs[doc.source] = sig
@@ -236,9 +255,12 @@ def run(
         summary.duplicates = sum(len(g) - 1 for g in groups)
     else:
         emitted = kept
+    sigs.clear()
     for doc in sorted(emitted, key=lambda d: d.source):
-        on_article(doc)
+        on_article(spool.restore(doc))
+        doc.text = ""
         summary.written += 1
+    spool.close()  # also closed (and gone, being unnamed) when an error ends the run
     for doc in sorted(rejected, key=lambda d: d.source):
         on_reject(doc)
         summary.rejected += 1

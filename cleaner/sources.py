@@ -190,7 +190,9 @@ def _record_item(rec: Any, where: str) -> Item:
         value = rec.get(key)
         if value is not None and not isinstance(value, str):
             return Item(
-                where, record=rec, error=f"JSON record's '{key}' is a {type(value).__name__}, expected a string"
+                where,
+                record=rec,
+                error=f"JSON record's '{key}' is a {type(value).__name__}, expected a string",
             )
     if rec.get("text") is None and rec.get("html") is None:
         return Item(where, record=rec, error="JSON record has neither 'text' nor 'html'")

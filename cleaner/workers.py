@@ -56,7 +56,9 @@ def imap(
         while True:
             if submitted >= workers * RECYCLE_TASKS and not pending:
                 pool.shutdown(wait=True)
-                pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
+                pool = ProcessPoolExecutor(
+                    workers, mp_context=ctx, initializer=initializer, initargs=initargs
+                )
                 submitted = 0
             while len(pending) < workers * IN_FLIGHT and submitted < workers * RECYCLE_TASKS:
                 try:

@@ -46,6 +46,8 @@ def _file_mode() -> int:
     umask = os.umask(0o022)
     os.umask(umask)
     return 0o666 & ~umask
+
+
 def _shorten(part: str, limit: int = NAME_BYTES) -> str:
     """At most ``limit`` bytes of UTF-8 (file systems limit a name to 255 bytes, not characters)."""
     data = part.encode("utf-8")

@@ -1,0 +1,95 @@
+"""MinHash LSH buckets in numpy arrays: the same candidates as datasketch's ``MinHashLSH``, ~1.3 KB a document.
+
+datasketch keeps one dict of Python sets per band, keyed by the band's bytes: with the recall-oriented
+64 bands × 2 rows that ``dedup.lsh_params`` picks, that is ~20 KB per indexed document (2 GB at 100k).
+Here each band key is one uint64 (two 32-bit rows packed, longer bands hashed with xxh64), all keys
+sit in one sorted array, built on the first query after an insert; a query is a vectorised binary
+search. ``tests/test_band_index.py`` checks that the candidates
+are the ones datasketch returns.
+
+>>> import numpy as np
+>>> index = BandIndex(bands=2, rows=2)
+>>> index.insert("a", np.array([1, 2, 3, 4], dtype=np.uint32))
+>>> index.insert("b", np.array([1, 2, 9, 9], dtype=np.uint32))
+>>> sorted(index.query(np.array([7, 7, 3, 4], dtype=np.uint32)))
+['a']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xxhash
+
+#: an odd 64-bit constant: multiplying by it is a bijection that spreads the packed rows over all bits
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+#: low bits of a mixed band key dropped to make room for the band number (8 bits: up to 256 bands)
+_BAND_BITS = np.uint64(8)
+
+
+class BandIndex:
+    """Insert (key, MinHash values) pairs, then query for the keys sharing any band with a signature.
+
+    All bands live in one sorted uint64 array of ``band << 56 | mixed key >> 8``, so a query is two
+    vectorised binary searches. Dropping 8 bits of the (bijectively mixed) band key can add a false
+    candidate with probability 2^-56 per pair and band, e.g. 1e-5 over a 100k-document run; grouping
+    verifies every candidate exactly anyway. Not one candidate that datasketch finds is ever lost.
+    """
+
+    def __init__(self, bands: int, rows: int) -> None:
+        if bands > 256:
+            raise ValueError("BandIndex holds at most 256 bands")
+        self.bands, self.rows = bands, rows
+        self._keys: list[str] = []
+        self._pending: list[np.ndarray] = []
+        self._table = np.zeros((0, bands), dtype=np.uint64)
+        self._sorted: np.ndarray | None = None  # combined band keys, sorted
+        self._order: np.ndarray | None = None  # document number of each sorted entry
+        self._bandtag = np.arange(bands, dtype=np.uint64) << (np.uint64(64) - _BAND_BITS)
+
+    def band_keys(self, hashvalues: np.ndarray) -> np.ndarray:
+        """One uint64 per band (band number in the top 8 bits) of uint32 ``hashvalues``."""
+        hv = np.asarray(hashvalues, dtype=np.uint32)[: self.bands * self.rows].reshape(self.bands, self.rows)
+        if self.rows == 1:
+            packed = hv[:, 0].astype(np.uint64)
+        elif self.rows == 2:
+            packed = (hv[:, 0].astype(np.uint64) << np.uint64(32)) | hv[:, 1].astype(np.uint64)
+        else:
+            packed = np.array([xxhash.xxh64_intdigest(row.tobytes()) for row in hv], dtype=np.uint64)
+        return self._bandtag | ((packed * _MIX) >> _BAND_BITS)
+
+    def insert(self, key: str, hashvalues: np.ndarray) -> None:
+        self._keys.append(key)
+        self._pending.append(self.band_keys(hashvalues))
+        self._sorted = None
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def _build(self) -> None:
+        if self._pending:
+            self._table = np.vstack([self._table, np.stack(self._pending)])
+            self._pending = []
+        flat = self._table.ravel()  # row-major: entry j belongs to document j // bands
+        order = np.argsort(flat, kind="stable")
+        self._sorted = flat[order]
+        self._order = (order // self.bands).astype(np.int32)
+
+    def query(self, hashvalues: np.ndarray) -> set[str]:
+        """Keys of every inserted signature that shares at least one whole band with ``hashvalues``."""
+        if not self._keys:
+            return set()
+        if self._sorted is None:
+            self._build()
+        assert self._sorted is not None and self._order is not None
+        probe = self.band_keys(hashvalues)
+        lo = np.searchsorted(self._sorted, probe, "left")
+        hi = np.searchsorted(self._sorted, probe, "right")
+        counts = hi - lo
+        total = int(counts.sum())
+        if not total:
+            return set()
+        # every position lo[b] .. hi[b]-1 of every band, without a Python loop
+        starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+        positions = starts + np.arange(total)
+        keys = self._keys
+        return {keys[i] for i in np.unique(self._order[positions]).tolist()}

@@ -1,0 +1,40 @@
+"""Output does not depend on the number of worker processes (nor on the text spool)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from cleaner.document import Document
+from cleaner.spool import TextSpool
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_one_and_two_workers_write_identical_output(run_cli, seeds_dir, tmp_path):
+    inputs = tmp_path / "in"
+    shutil.copytree(seeds_dir, inputs, ignore=shutil.ignore_patterns("*.json"))
+    # a copy with other chrome, so grouping has work to do in both runs
+    first = sorted(inputs.glob("*.txt"))[0]
+    (inputs / "zz_copy.txt").write_text("Home | News | Sport\n\n" + first.read_text("utf-8"), "utf-8")
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}"
+        result = run_cli("run", inputs, "--out", out, "--workers", workers, "-q")
+        assert result.exit_code == 0, result.output
+        outs.append(_tree(out))
+    assert outs[0]["articles.jsonl"]
+    assert outs[0] == outs[1]
+
+
+def test_spool_round_trips_any_text():
+    texts = ["", "plain", "Zwei Absätze.\n\nÜber 9 €", "lone surrogate \udcff kept", "x" * 100_000]
+    docs = [Document(source=f"d{i}", text=t) for i, t in enumerate(texts)]
+    with TextSpool() as spool:
+        for doc in docs:
+            spool.park(doc)
+        assert all(doc.text == "" for doc in docs)
+        for doc, text in reversed(list(zip(docs, texts, strict=True))):
+            assert spool.restore(doc).text == text
