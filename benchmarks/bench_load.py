@@ -38,6 +38,10 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_text import default_cleaner  # noqa: E402
+
 _WORDS = re.compile(r"\w+", re.U)
 _NUM = re.compile(r"\d+")
 NAMES = (
@@ -254,15 +258,6 @@ with open(out, "w", encoding="utf-8") as fh:
 print(json.dumps({"docs": len(files), "seconds": time.perf_counter() - start}))
 """
 
-
-def default_cleaner() -> str:
-    here = Path(sys.executable).parent / "cleaner"
-    if here.exists():
-        return str(here)
-    found = shutil.which("cleaner")
-    if not found:
-        raise SystemExit("no `cleaner` executable found next to sys.executable or on PATH; use --cleaner")
-    return found
 
 
 def count_lines(path: Path) -> int:

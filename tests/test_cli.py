@@ -50,13 +50,18 @@ def test_no_dedup_emits_one_article_per_input(tmp_path, run_cli):
     assert len(read_jsonl(out / "articles.jsonl")) == 7
 
 
-def test_output_is_independent_of_workers(tmp_path, run_cli):
-    inp = _folder_with_copies(tmp_path)
+def _articles_with_workers(run_cli, inp: Path, tmp_path: Path) -> list[str]:
+    """articles.jsonl of the same input with --workers 1 and 2."""
     outs = []
     for workers in ("1", "2"):
         out = tmp_path / f"out{workers}"
         assert run_cli("run", inp, "--out", out, "--workers", workers).exit_code == 0
         outs.append((out / "articles.jsonl").read_text())
+    return outs
+
+
+def test_output_is_independent_of_workers(tmp_path, run_cli):
+    outs = _articles_with_workers(run_cli, _folder_with_copies(tmp_path), tmp_path)
     assert outs[0] == outs[1]
 
 
@@ -154,10 +159,6 @@ def test_dedup_output_same_for_one_and_two_workers(tmp_path, run_cli, seeds_dir)
     for i, p in enumerate(seeds):
         shutil.copy(p, inp / p.name)
         shutil.copy(p, inp / f"copy_{len(seeds) - i}_{p.name}")  # exact copies under other names
-    outs = []
-    for workers in ("1", "2"):
-        out = tmp_path / f"out{workers}"
-        assert run_cli("run", inp, "--out", out, "--workers", workers).exit_code == 0
-        outs.append((out / "articles.jsonl").read_text())
+    outs = _articles_with_workers(run_cli, inp, tmp_path)
     assert outs[0] == outs[1]
     assert '"canonical_reason"' in outs[0]
