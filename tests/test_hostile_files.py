@@ -243,7 +243,6 @@ def test_index_pages_and_boilerplate_are_not_articles(tmp_path):
     assert res.reason("one-line.txt").startswith("not an article: too short after cleaning")
 
 
-@pytest.mark.xfail(reason="the phrase rules keep multi-sentence paywall prompts (issue of the text cleaner)")
 def test_a_login_wall_is_not_an_article(tmp_path):
     (tmp_path / "login.html").write_text(LOGIN_WALL)
     res = run([tmp_path / "login.html"], tmp_path / "out", "--workers", "1")
