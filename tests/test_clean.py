@@ -122,3 +122,24 @@ def test_corpus_chrome_needs_different_stories():
     r = clean_text(chrome_line + "\n" + STORY[0] + "\n" + STORY[1], chrome=chrome)
     assert [d.reason for d in r.decisions][0] == "site-chrome"
     assert STORY[0] in r.text
+
+
+def test_a_wrapped_paragraph_inside_page_chrome_is_joined_and_the_menu_is_not():
+    from cleaner.clean.blocks import split, unwrap
+
+    wrapped = [
+        "After months of complaints from commuters, the council agreed with the",
+        "Northern Transport Authority on Tuesday to spend more on buses and trams",
+        "next year, and to hire drivers for the late services in the northern",
+        "suburbs, the transport minister said on Wednesday.",
+    ]
+    menu = ["Home", "World", "Business", "Sport", "Subscribe to our newsletter", "Sign in to your account"]
+    # long chrome lines (a cookie notice) make the page's own line lengths useless as a width
+    notice = (
+        "We use cookies and similar technologies to improve your experience, to measure the audience of "
+        "this site and to show you offers that may interest you; read our policy to learn more."
+    )
+    text = "\n".join(menu + [notice] * 3) + "\n\n" + "\n".join(wrapped) + "\n\n" + "\n".join(menu)
+    blocks = [b.text for b in unwrap(split(text))]
+    assert " ".join(wrapped) in blocks
+    assert blocks.count("Business") == 2 and len(blocks) == 2 * len(menu) + 3 + 1

@@ -89,15 +89,46 @@ def _continues(prev: Block, nxt: Block, width: int | None) -> bool:
     return len(prev.text) >= 100 and len(words) >= 14 and not nxt.text.isupper()
 
 
+def _wrapped_runs(blocks: list[Block]) -> set[int]:
+    """Indices of blocks that a hard wrap continues, judged per paragraph (run of lines without a
+    blank line), not per page: a wrapped story inside a page's menus and headline lists has a width
+    of its own that the page's line lengths hide.
+
+    A paragraph counts as wrapped when it has 3+ lines of 4+ words, every line but the last within
+    20 characters of the longest (≤ 110), most of them not ending a sentence, and most continuation
+    lines starting in lower case (a list of headlines starts every line with a capital).
+    """
+    cont: set[int] = set()
+    start = 0
+    for end in range(1, len(blocks) + 1):
+        if end < len(blocks) and not blocks[end].blank_before:
+            continue
+        run = range(start, end)
+        start = end
+        if len(run) < 3:
+            continue
+        body = [blocks[i].text for i in run[:-1]]
+        longest = max(len(t) for t in body)
+        if longest > 110 or any(longest - len(t) > 20 or _word_count(t) < 4 for t in body):
+            continue
+        if sum(1 for t in body if not _END.search(t)) < 0.6 * len(body):
+            continue
+        if sum(1 for i in run[1:] if _STARTS_LOWER.match(blocks[i].text)) < 0.5 * (len(run) - 1):
+            continue
+        cont.update(i for i in run[1:] if not _BULLET.match(blocks[i].text))
+    return cont
+
+
 def unwrap(blocks: list[Block]) -> list[Block]:
     """Join lines that a scraper or a hard wrap broke in the middle of a sentence."""
     if not blocks:
         return blocks
     width = _wrap_width(blocks)
+    wrapped = _wrapped_runs(blocks)
     out = [blocks[0]]
-    for b in blocks[1:]:
+    for i, b in enumerate(blocks[1:], 1):
         prev = out[-1]
-        if _continues(prev, b, width):
+        if i in wrapped or _continues(prev, b, width):
             out[-1] = Block(f"{prev.text} {b.text}", prev.lines + b.lines, prev.blank_before)
         else:
             out.append(b)
