@@ -49,8 +49,6 @@ class Config:
     doc_timeout: float = 30.0
     #: a cleaned body with fewer words than this is rejected as "not an article"
     min_words: int = 15
-    #: use trafilatura's HTML extraction for .html inputs (else the page text goes to the text cleaner)
-    use_trafilatura: bool = True
 
     def replace(self, **changes: Any) -> Config:
         """A copy with ``changes`` applied; unknown names raise ``TypeError``."""
@@ -72,7 +70,3 @@ class Config:
             data["langs"] = tuple(data["langs"])
         data.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**data)
-
-    def signature_params(self) -> dict[str, Any]:
-        """The settings that make two MinHash signatures comparable."""
-        return {"num_perm": self.num_perm, "seed": self.seed, "shingle_size": self.shingle_size}

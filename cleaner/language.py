@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from importlib import resources
 
 from .document import Document
 
@@ -50,27 +49,18 @@ def _factory():
 
 
 @lru_cache(maxsize=1)
-def _stopword_index() -> tuple[dict[str, tuple[str, ...]], dict[str, float]]:
-    """word -> languages whose stoplist has it, and each language's size weight."""
-    from .clean.stopwords import stoplist
+def _weights() -> dict[str, float]:
+    """Each language's size weight (the word index itself is the cleaner's, built once per process)."""
+    from .clean.stopwords import languages, stoplist
 
-    table = resources.files("cleaner.data").joinpath("stoplist_languages.tsv").read_text("utf-8")
-    codes = [line.split("\t")[0] for line in table.splitlines() if line and not line.startswith("#")]
-    index: dict[str, list[str]] = {}
-    weights: dict[str, float] = {}
-    for code in codes:
-        words = stoplist(code)
-        if not words:
-            continue
-        weights[code] = len(words) ** SIZE_EXPONENT
-        for word in words:
-            index.setdefault(word, []).append(code)
-    return {w: tuple(langs) for w, langs in index.items()}, weights
+    return {code: len(stoplist(code)) ** SIZE_EXPONENT for code in languages() if stoplist(code)}
 
 
 def stopword_vote(text: str) -> str | None:
     """The language of ``text`` when its first words' stopwords name it clearly, else None."""
-    index, weights = _stopword_index()
+    from .clean.stopwords import stopword_index
+
+    index, weights = stopword_index(), _weights()
     hits: Counter[str] = Counter()
     tokens = 0
     for m in _WORD.finditer(text):

@@ -275,9 +275,6 @@ class State:
         ).fetchone()
         return Earlier(sig, row[0], row[1], dedup.Signature(_array(row[3]), _array(row[4]), row[2]))
 
-    def count_signatures(self) -> int:
-        return self.db.execute("SELECT count(*) FROM signatures").fetchone()[0]
-
     # -- the commit -------------------------------------------------------------------------------
 
     @contextmanager

@@ -238,7 +238,7 @@ def _segment(scores: np.ndarray) -> tuple[int, int]:
     return span
 
 
-def _position(n: int, inside: np.ndarray, score: np.ndarray) -> np.ndarray:
+def _position(n: int, score: np.ndarray) -> np.ndarray:
     """Where each block lies: relative position, inside the densest segment, distance to it."""
     start, end = _segment(score)
     idx = np.arange(n)
@@ -261,7 +261,7 @@ def context_features(X: np.ndarray) -> np.ndarray:
     prose = X[:, BASE.index("prose")]
     size = X[:, BASE.index("log_size")]
     score = np.where(prose > 0, size, -0.7)
-    parts.append(_position(n, prose, score))
+    parts.append(_position(n, score))
     doc = np.array([prose.mean(), math.log1p(n), X[:, BASE.index("link")].mean()])
     parts.append(np.tile(doc, (n, 1)))
     return np.hstack(parts)

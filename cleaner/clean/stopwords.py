@@ -18,7 +18,8 @@ _LETTERS = re.compile(r"[^\W\d_]", re.U)
 
 
 @lru_cache(maxsize=1)
-def _languages() -> dict[str, str]:
+def languages() -> dict[str, str]:
+    """ISO 639-1 code -> justext stoplist name, in the data file's order."""
     text = resources.files("cleaner.data").joinpath("stoplist_languages.tsv").read_text("utf-8")
     pairs = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
     return {code: name.strip() for code, name in pairs}
@@ -27,7 +28,7 @@ def _languages() -> dict[str, str]:
 @cache
 def stoplist(lang: str) -> frozenset[str]:
     """Lower-cased stopwords of an ISO 639-1 language (empty for languages without a list)."""
-    name = _languages().get(lang)
+    name = languages().get(lang)
     if not name:
         return frozenset()
     import justext
@@ -36,10 +37,10 @@ def stoplist(lang: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _index() -> dict[str, tuple[str, ...]]:
+def stopword_index() -> dict[str, tuple[str, ...]]:
     """word -> languages whose stoplist has it (one lookup per token for the guess)."""
     index: dict[str, list[str]] = {}
-    for lang in _languages():
+    for lang in languages():
         for word in stoplist(lang):
             index.setdefault(word, []).append(lang)
     return {w: tuple(langs) for w, langs in index.items()}
@@ -52,7 +53,7 @@ def guess_language(text: str, sample: int = 4000) -> str | None:
     if han > 0.3 * max(1, len(_LETTERS.findall(head))):
         # written without spaces: stopword lists do not apply (justext has none for these)
         return "ja" if _KANA.search(head) else "zh"
-    index = _index()
+    index = stopword_index()
     hits: Counter[str] = Counter()
     tokens = 0
     for m in _WORD.finditer(text):
