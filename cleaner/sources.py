@@ -56,16 +56,49 @@ def discover(inputs: Iterable[str], stdin: IO[str] | None = None, skip: Iterable
     back as input by the next run.
     """
     skipped = {os.path.realpath(p) for p in skip}
+    inputs = list(inputs)
+    overlap = len(inputs) > 1  # only several INPUTs can reach one file twice
+    seen: set[tuple[str, str]] = set()  # ("input" | "file" | "source", name) already yielded
     for given in inputs:
         if given == STDIN:
-            yield from _records(stdin or _stdin(), "stdin")
-            continue
-        if os.path.isdir(given):
-            yield from _walk(given, skipped)
+            found: Iterable[Item] = _records(stdin or _stdin(), "stdin")
+        elif os.path.isdir(given):
+            found = _walk(given, skipped)
         elif not os.path.lexists(given):
-            yield Item(printable(given), error="no such file or directory")
+            found = [Item(printable(given), error="no such file or directory")]
         else:
-            yield from _file(given, printable(os.path.normpath(given)).replace(os.sep, "/"))
+            found = _file(given, printable(os.path.normpath(given)).replace(os.sep, "/"))
+        if given != STDIN and os.path.exists(given):
+            key = ("input", os.path.realpath(given))
+            if key in seen:
+                continue  # the same INPUT named twice: read once
+            seen.add(key)
+        for item in found:
+            unique = _unique(item, given, seen, overlap)
+            if unique is not None:
+                yield unique
+
+
+def _unique(item: Item, given: str, seen: set[tuple[str, str]], overlap: bool) -> Item | None:
+    """Keep ``source`` (and so the id) unique across INPUTs; read each file once.
+
+    Sources are relative to their INPUT folder, so ``a/x.txt`` and ``b/x.txt`` given as ``a b`` would
+    both be ``x.txt``: the later one is qualified with its INPUT as given (``b/x.txt``). A file reached
+    through two INPUTs (a folder and a file inside it) is read once, under its first source.
+    """
+    if overlap and item.path is not None:
+        real = ("file", os.path.realpath(item.path))
+        if real in seen:
+            return None
+        seen.add(real)
+    source = item.source
+    if ("source", source) in seen and os.path.isdir(given):
+        source = printable(os.path.normpath(given)).replace(os.sep, "/").rstrip("/") + "/" + item.source
+    base, n = source, 2
+    while ("source", source) in seen:
+        source, n = f"{base}~{n}", n + 1
+    seen.add(("source", source))
+    return item if source == item.source else Item(source, path=item.path, record=item.record, error=item.error)
 
 
 def _stdin() -> IO[str]:

@@ -243,3 +243,27 @@ def test_out_that_is_a_file_is_a_usage_error(tmp_path):
     res = run([tmp_path / "story.txt"], tmp_path / "taken", "--workers", "1")
     assert res.exit_code == 2
     assert "--out" in res.stderr
+
+
+def test_same_relative_path_in_two_inputs_keeps_sources_and_ids_apart(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "x.txt").write_text(STORIES["library"], "utf-8")
+    (tmp_path / "b" / "x.txt").write_text(STORIES["bridge"], "utf-8")
+    a, b = tmp_path / "a", tmp_path / "b"
+    res = run([a, b], tmp_path / "out", "--no-dedup")
+    assert res.exit_code == 0
+    qualified = f"{b.as_posix()}/x.txt"
+    assert set(res.articles) == {"x.txt", qualified}
+    assert res.articles["x.txt"]["text"] == STORIES["library"]
+    assert res.articles[qualified]["text"] == STORIES["bridge"]
+    assert res.articles["x.txt"]["id"] != res.articles[qualified]["id"]
+
+
+def test_a_file_reached_through_two_inputs_is_read_once(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.txt").write_text(STORIES["library"], "utf-8")
+    a = tmp_path / "a"
+    res = run([a, a, a / "x.txt"], tmp_path / "out", "--no-dedup")
+    assert res.exit_code == 0
+    assert list(res.articles) == ["x.txt"] and res.rejected == {}
