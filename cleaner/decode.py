@@ -34,6 +34,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_WORD = re.compile(r"\w+")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]{2,40})""", re.I)
 
 
@@ -132,9 +133,22 @@ def _decode(data: bytes, html: bool) -> tuple[str, str]:
     western = next((m for m in matches if m.encoding == "cp1252"), None)
     if western is None and best.encoding != "cp1252":
         western = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
+    tied = [m for m in matches if m.chaos <= best.chaos + CHAOS_TIE and m is not western]
     if western is not None and western.chaos <= best.chaos + CHAOS_TIE:
-        return str(western), "cp1252"
-    return str(best), best.encoding
+        tied.insert(0, western)
+    # ... unless another code page of the tie spells more of the text's accented words as real
+    # stopwords of some language (Turkish "değil" is "deðil" in cp1252, Polish "się" is "siê")
+    choice = max(tied, key=_stopword_hits) if len(tied) > 1 else (tied[0] if tied else best)
+    return str(choice), choice.encoding
+
+
+def _stopword_hits(match: charset_normalizer.models.CharsetMatch) -> int:
+    """Words with non-ASCII letters that are stopwords of some language (justext's lists)."""
+    from .clean.stopwords import stopword_index
+
+    index = stopword_index()
+    text = str(match)[:65536]
+    return sum(1 for w in _WORD.findall(text) if not w.isascii() and w.lower() in index)
 
 
 def _mostly_utf8(data: bytes) -> bool:

@@ -121,6 +121,31 @@ def test_decode_round_trips(text, encoding):
     assert decode(text.encode(encoding))[0] == text
 
 
+TURKISH = (
+    "Türkiye'nin başkenti Ankara'da bugün önemli bir toplantı yapıldı. Bakanlar, ekonomik büyümenin "
+    "desteklenmesi için yeni bir paket açıkladı. Uzmanlar, kararın piyasalar üzerinde olumlu bir etkisi "
+    "olacağını söyledi. Ayrıca işsizlik oranının düşürülmesi için de çalışmalar sürüyor."
+)
+POLISH = (
+    "Rząd przedstawił w środę nowy projekt ustawy o ochronie środowiska. Minister powiedział, że zmiany "
+    "wejdą w życie już w przyszłym roku. Opozycja skrytykowała plany jako zbyt pośpieszne, a związki "
+    "zawodowe zapowiedziały protesty w całym kraju."
+)
+LITHUANIAN = (
+    "Vyriausybė trečiadienį pristatė naują aplinkos apsaugos įstatymo projektą. Ministras sakė, kad "
+    "pakeitimai įsigalios jau kitais metais."
+)
+
+
+@pytest.mark.parametrize(
+    "text, encoding", [(TURKISH, "cp1254"), (POLISH, "iso-8859-2"), (POLISH, "cp1250"), (LITHUANIAN, "cp1257")]
+)
+def test_central_european_and_turkish_code_pages_are_not_read_as_cp1252(text, encoding):
+    # these differ from windows-1252 in a few letters only, so both decode cleanly; the stopwords
+    # spelled right tell them apart
+    assert decode(text.encode(encoding))[0] == text
+
+
 def test_decode_refuses_what_is_not_text():
     for data in (b"%PDF-1.7 ...", b"\x7fELF\x02\x01", b"\x00\x01\x02\x03" * 100):
         with pytest.raises(UndecodableInput):
