@@ -234,6 +234,7 @@ def run(
 
     def on_article(doc: Document) -> None:
         writer.article(doc)
+        checkpoint("emitting")
         if verbose:
             report.notice(f"article {doc.source} ({doc.lang}, {len(doc.duplicates)} duplicates)")
 
@@ -248,19 +249,27 @@ def run(
         from tqdm import tqdm
 
         bar = tqdm(unit=" docs", desc="cleaning", file=sys.stderr, leave=False)
+    from .incremental import StopSignals
+    from .state import checkpoint
+
     try:
-        summary = run_pipeline(
-            inputs,
-            config,
-            on_article,
-            on_reject,
-            progress=bar.update if bar is not None else None,
-            skip=() if to_stdout else (out,),
-        )
-    except KeyboardInterrupt:
+        # SIGTERM (a killed job, a CI timeout) is handled like Ctrl-C: no temporary files are left
+        with StopSignals() as stop:
+            summary = run_pipeline(
+                inputs,
+                config,
+                on_article,
+                on_reject,
+                progress=bar.update if bar is not None else None,
+                skip=() if to_stdout else (out,),
+            )
+            with stop.critical():
+                writer.commit()
+    except KeyboardInterrupt as exc:
         writer.abort()
-        report.error("interrupted; nothing was written")
-        sys.exit(130)
+        kept = " (text files written so far stay in DIR/text)" if writer.text_files else ""
+        report.error(f"interrupted; articles.jsonl and rejected.jsonl were not written{kept}")
+        sys.exit(128 + getattr(exc, "signum", 2))
     except Exception as exc:
         writer.abort()
         report.error(f"the run failed: {type(exc).__name__}: {exc}")
@@ -268,7 +277,6 @@ def run(
     finally:
         if bar is not None:
             bar.close()
-    writer.commit()
     report.summary(summary.line())
     report.close()
 

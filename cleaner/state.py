@@ -90,7 +90,8 @@ def checkpoint(phase: str) -> None:
 
     Phases: ``processing`` (first document done), ``written`` (run files written, not committed),
     ``transaction`` (inside the state transaction, before COMMIT), ``committed`` (before the renames),
-    ``renamed`` (after the first rename), ``text`` (text files written, run not marked done).
+    ``renamed`` (after the first rename), ``text`` (text files written, run not marked done); in a
+    one-shot run (no ``--state``), ``emitting`` (after each article is written).
     Unset (always, outside tests) it does nothing.
     """
     want = os.environ.get(KILL_ENV)

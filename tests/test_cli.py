@@ -162,3 +162,24 @@ def test_dedup_output_same_for_one_and_two_workers(tmp_path, run_cli, seeds_dir)
     outs = _articles_with_workers(run_cli, inp, tmp_path)
     assert outs[0] == outs[1]
     assert '"canonical_reason"' in outs[0]
+
+
+def test_sigterm_in_a_one_shot_run_leaves_no_temporary_files(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from cleaner.state import KILL_ENV
+
+    from .conftest import ROOT
+
+    inp = _folder_with_copies(tmp_path)
+    out = tmp_path / "out"
+    env = {**os.environ, KILL_ENV: "emitting:TERM"}
+    args = [sys.executable, "-m", "cleaner", "run", str(inp), "--out", str(out), "--workers", "1"]
+    res = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert res.returncode == 128 + signal.SIGTERM, res.stderr
+    assert "articles.jsonl and rejected.jsonl were not written" in res.stderr
+    leftovers = [p.name for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == [] and not (out / "articles.jsonl").exists()
