@@ -66,6 +66,25 @@ def norm_ws(s: str) -> str:
     return _WS.sub(" ", s).strip()
 
 
+_WORD = re.compile(r"\w+")
+#: a page-text line this long that is mostly the page's own body is the article again (a teaser block, a
+#: second rendering), not chrome: wrapped around another story it would put two stories in one doc
+OWN_BODY_MIN_WORDS = 100
+OWN_BODY_SHARE = 0.5
+#: a body is split into two stories only when its halves share at most this share of shingles
+SPLIT_MAX_SHARED = 0.2
+
+
+def shingles(paras: list[str], k: int = 5) -> set[str]:
+    """Lower-cased word k-grams of the text (the whole text when shorter)."""
+    w = _WORD.findall(" ".join(paras).lower())
+    return {" ".join(w[i : i + k]) for i in range(max(1, len(w) - k + 1))}
+
+
+def _containment(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(1, min(len(a), len(b)))
+
+
 def body_key(paras: list[str]) -> str:
     """Body identity up to quote style and whitespace: how truth decides 'complete, unedited'."""
     return norm_ws(" ".join(paras).translate(_QUOTES))
@@ -140,8 +159,23 @@ def load_pages(data_dir: Path) -> list[Page]:
             ]
         else:  # body not found in the page text: everything is chrome, put it on top
             header, footer, inline = [x.rstrip() for x in lines], [], []
+        own = shingles(paras)
+        header, footer = _not_own(header, own), _not_own(footer, own)
+        inline = [(pos, t) for pos, t in inline if not _is_own(t, own)]
         pages.append(Page(pid, gt[pid].get("url", ""), paras, _trim(header), _trim(footer), inline))
     return pages
+
+
+def _is_own(line: str, own: set[str]) -> bool:
+    """Is ``line`` the page's own article again (long, and mostly shingles of its body)?"""
+    if len(line.split()) < OWN_BODY_MIN_WORDS:
+        return False
+    sh = shingles([line])
+    return len(sh & own) >= OWN_BODY_SHARE * len(sh)
+
+
+def _not_own(lines: list[str], own: set[str]) -> list[str]:
+    return [x for x in lines if not _is_own(x, own)]
 
 
 def _trim(lines: list[str]) -> list[str]:
@@ -156,7 +190,9 @@ def make_stories(pages: list[Page], min_words: int, split_min_words: int) -> lis
     """One story per body; long bodies split in two at a paragraph boundary to get more distinct stories.
 
     The halves share topic, vocabulary and page chrome but no text, like a follow-up story on the same site:
-    a near-duplicate grouper must keep them apart.
+    a near-duplicate grouper must keep them apart. A body whose halves repeat each other (more than
+    ``SPLIT_MAX_SHARED`` of the smaller half's shingles in the other) stays one story: its halves would be
+    near-duplicates, not different stories.
     """
     stories = []
     for p in pages:
@@ -173,6 +209,8 @@ def make_stories(pages: list[Page], min_words: int, split_min_words: int) -> lis
                     if best is None or abs(acc - total / 2) < abs(best[1] - total / 2):
                         best = (i, acc)
             cut = best[0] if best else None
+        if cut is not None and _containment(shingles(p.paras[:cut]), shingles(p.paras[cut:])) > SPLIT_MAX_SHARED:
+            cut = None
         if cut is None:
             stories.append(Story(f"{p.id[:12]}#0", p, p.paras))
         else:
@@ -222,7 +260,8 @@ def teaser(rng: random.Random, paras: list[str]) -> tuple[list[str], str]:
                 out.append(p)
                 acc += n
             else:
-                out.append(" ".join(p.split()[: target - acc]) + " …")
+                if target > acc:  # at a paragraph end the cut is a paragraph cut: no empty "…" line
+                    out.append(" ".join(p.split()[: target - acc]) + " …")
                 break
     if rng.random() < 0.6:
         out = out + [rng.choice(TRAILERS)]
@@ -290,6 +329,8 @@ def render(doc: Doc) -> str:
     for i, p in enumerate(doc.paras):
         while j < len(inline) and inline[j][0] * n <= i and i > 0:
             body_lines.append(inline[j][1])
+            if doc.wrap:  # a chrome line is its own paragraph, never glued onto the wrapped one after it
+                body_lines.append("")
             j += 1
         if doc.wrap:
             body_lines.extend(textwrap.wrap(p, doc.wrap, break_long_words=False, break_on_hyphens=False))
@@ -298,7 +339,8 @@ def render(doc: Doc) -> str:
             body_lines.append(p)
     if doc.wrap and body_lines:
         body_lines.pop()
-    body_lines.extend(t for _, t in inline[j:])  # chrome that sat near the end of the body
+    for _, t in inline[j:]:  # chrome that sat near the end of the body
+        body_lines.extend([""] * bool(doc.wrap) + [t])
     lines = body_lines
     if doc.chrome is not None:
         lines = doc.chrome.header + [""] * bool(doc.wrap) + lines + [""] * bool(doc.wrap) + doc.chrome.footer

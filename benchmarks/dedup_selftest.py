@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dedup_corpus import generate  # noqa: E402
+from dedup_corpus import Doc, generate, load_pages, make_stories, render, shingles  # noqa: E402
 from dedup_eval import evaluate_dir  # noqa: E402
 
 
@@ -35,6 +35,40 @@ def write_pred(
         for d in rejected:
             f.write(json.dumps({"source": d, "reason": "too_short"}) + "\n")
     return out
+
+
+def generator_checks(data: Path, corpus: Path, failures: list[str]) -> None:
+    """The corpus is what DEDUP.md says: no text of one story in another, nothing glued by the rendering."""
+    pages = load_pages(data)
+    own = 0
+    for p in pages:  # no chrome line is the page's own article again
+        body = shingles(p.paras)
+        for line in p.header + p.footer + [t for _, t in p.inline]:
+            sh = shingles([line])
+            own += len(line.split()) >= 100 and len(sh & body) >= 0.5 * len(sh)
+    halves: dict[str, list[set[str]]] = {}
+    for st in make_stories(pages, 80, 200):
+        halves.setdefault(st.page.id, []).append(shingles(st.paras))
+    shared = sum(len(h) == 2 and len(h[0] & h[1]) > 0.2 * min(map(len, h)) for h in halves.values())
+    glued = 0
+    for p in pages:  # wrapped text: no inline chrome line touches a line of the wrapped body
+        if p.inline and len(p.paras) > 1:
+            lines = render(Doc(None, "wrap", p.paras, p, wrap=72)).split("\n")  # type: ignore[arg-type]
+            inline = {t for _, t in p.inline}
+            chrome = inline | set(p.header) | set(p.footer)
+            for i, line in enumerate(lines):
+                near = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)]
+                glued += line in inline and any(x and x not in chrome for x in near)
+    empty_cut = sum(
+        line.strip() == "…" for f in (corpus / "bodies").iterdir() for line in f.read_text("utf-8").split("\n")
+    )
+    ok = not (own or shared or glued or empty_cut)
+    print(
+        f"{'ok  ' if ok else 'FAIL'} generator: {own} chrome lines holding their page's article, {shared} split "
+        f"bodies with alike halves, {glued} inline chrome lines glued to wrapped text, {empty_cut} empty teaser cuts"
+    )
+    if not ok:
+        failures.append("generator")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
         truth = json.loads((c1 / "truth.json").read_text(encoding="utf-8"))
         tp = c1 / "truth.json"
+        generator_checks(Path(a.data), c1, failures)
         groups = truth["groups"]
         orig = {i: truth["original"][str(i)] for i in range(len(groups))}
         docs = sorted(truth["docs"])

@@ -16,7 +16,8 @@ from ftfy.badness import is_bad
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
 _END = re.compile(r"""[.!?…。！？:;"'”’»)\]]$""")
 _BULLET = re.compile(r"^\s*(?:[-–—•·*▪●◦]|\d{1,2}[.)])\s+")
-_STARTS_LOWER = re.compile(r"^[\"'“‘(]?[a-zà-ÿ]")
+#: what may open a continuation line before its first letter (a quote, a bracket)
+_OPENERS = "\"'“‘„«‹([¿¡"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -59,6 +60,16 @@ def _word_count(s: str) -> int:
     return len(s.split())
 
 
+def _starts_lower(text: str) -> bool:
+    """Does ``text`` start (after an opening quote or bracket) with a lower-case letter, in any script?
+
+    ``str.islower`` knows Cyrillic, Greek, Armenian... as well as Latin. Scripts without case (CJK,
+    Arabic, Hebrew) never count: their lines give no such evidence either way.
+    """
+    head = text.lstrip(_OPENERS)[:1]
+    return head.islower()
+
+
 def _wrap_width(blocks: list[Block]) -> int | None:
     """The column a hard-wrapped text was wrapped at, or None when it does not look wrapped."""
     lengths = [len(b.text) for b in blocks if _word_count(b.text) >= 4]
@@ -68,10 +79,20 @@ def _wrap_width(blocks: list[Block]) -> int | None:
     if width > 120:
         return None
     near = sum(1 for n in lengths if n >= 0.75 * width)
-    unterminated = sum(1 for b in blocks if len(b.text) >= 0.75 * width and not _END.search(b.text))
-    if near >= 0.5 * len(lengths) and unterminated >= 0.3 * near:
-        return width
-    return None
+    broken = [
+        i
+        for i, b in enumerate(blocks[:-1])
+        if len(b.text) >= 0.75 * width and not _END.search(b.text) and not blocks[i + 1].blank_before
+    ]
+    if near < 0.5 * len(lengths) or len(broken) < 0.3 * near:
+        return None
+    # a hard wrap breaks sentences, so most lines after a broken one go on in lower case; a list of
+    # headlines or menu items of even length starts every line with a capital (caseless scripts: no vote)
+    heads = [blocks[i + 1].text.lstrip(_OPENERS)[:1] for i in broken]
+    cased = [h for h in heads if h.lower() != h.upper()]
+    if cased and sum(h.islower() for h in cased) < 0.5 * len(cased):
+        return None
+    return width
 
 
 def _continues(prev: Block, nxt: Block, width: int | None) -> bool:
@@ -81,7 +102,7 @@ def _continues(prev: Block, nxt: Block, width: int | None) -> bool:
     words = prev.text.split()
     if width is not None:
         return len(prev.text) >= 0.6 * width and len(words) >= 4
-    if _STARTS_LOWER.match(nxt.text):
+    if _starts_lower(nxt.text):
         return len(words) >= 4
     if prev.text.endswith(","):
         return len(words) >= 6
@@ -113,7 +134,7 @@ def _wrapped_runs(blocks: list[Block]) -> set[int]:
             continue
         if sum(1 for t in body if not _END.search(t)) < 0.6 * len(body):
             continue
-        if sum(1 for i in run[1:] if _STARTS_LOWER.match(blocks[i].text)) < 0.5 * (len(run) - 1):
+        if sum(1 for i in run[1:] if _starts_lower(blocks[i].text)) < 0.5 * (len(run) - 1):
             continue
         cont.update(i for i in run[1:] if not _BULLET.match(blocks[i].text))
     return cont
