@@ -19,6 +19,7 @@ from .config import Config
 from .document import Decision, Document
 from .extract import extract
 from .language import language
+from .language import warm_up as language_warm_up
 from .sources import Item, discover, item_id, load
 from .spool import TextSpool
 
@@ -184,6 +185,10 @@ def _warm_up(config: Config) -> None:
     if not _WARM:
         _WARM = True
         process(Item("<warm-up>", record={"text": _WARM_UP}), config.replace(doc_timeout=0))
+        if config.workers > 1:
+            # the warm-up text takes the stopword fast path; without this every worker that meets a
+            # text needing langdetect would load its profiles itself
+            language_warm_up()
 
 
 def process_all(items: Iterable[Item], config: Config) -> Iterator[tuple[Document, dedup.Signature | None]]:

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import datasketch
 import numpy as np
 
 from . import dedup
@@ -127,7 +126,7 @@ def lock(state_path: str | Path) -> int:
 def signature_settings(config: Config) -> dict[str, str]:
     """What makes stored signatures comparable with new ones (recorded in the state's ``meta``)."""
     return {
-        "datasketch_major": datasketch.__version__.split(".")[0],
+        "datasketch_major": dedup._datasketch().__version__.split(".")[0],
         "scheme": dedup.SCHEME,
         "hash": dedup.HASH,
         "shingling": SHINGLING,
@@ -209,7 +208,7 @@ class State:
             with self._transaction():
                 self.db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(want.items()))
                 self.db.execute(
-                    "INSERT INTO meta VALUES ('datasketch_version', ?)", (datasketch.__version__,)
+                    "INSERT INTO meta VALUES ('datasketch_version', ?)", (dedup._datasketch().__version__,)
                 )
             return
         diff = [f"{k}: state {have.get(k)!r}, this run {v!r}" for k, v in want.items() if have.get(k) != v]

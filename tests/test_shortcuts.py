@@ -1,0 +1,62 @@
+"""Shortcuts taken for speed give the results of the slower calls they replace."""
+
+from __future__ import annotations
+
+import ftfy
+import pytest
+
+from cleaner.clean.blocks import _CONTROL, _FTFY, repair
+from cleaner.extract import _DATE_PARAMS, _METADATA, metadata
+from cleaner.language import FALLBACK_CHARS, detect, langdetect, sample
+
+from .test_html import STORY, page, story_html
+
+REPAIR_CASES = [
+    "plain ASCII line\nand another",
+    "The cafÃ© was full\nclean line — “quoted”\nAT&amp;T said &eacute;",
+    "a < b on this line\nso &amp; stays escaped here\n",  # ftfy stops unescaping after a "<"
+    "ligature \ufb01ne\nline\u2028separator\nnext\u0085line\nBOM\ufeff inside\nC1 \x80\x93 here",
+    "e\u0301 decomposed\n\ud800 lone surrogate\ninvisible \u206a mark\n",
+    "ends with a newline\n\n\n",
+    "M\u00c3\u00bcller und \u00e2\u20ac\u0153Zitat\u00e2\u20ac\ufffd\r\nWindows line\rold Mac line",
+]
+
+
+@pytest.mark.parametrize("text", REPAIR_CASES)
+def test_repair_is_ftfy_on_the_lines_it_could_change(text):
+    normalised = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    assert repair(text) == ftfy.fix_text(normalised, _FTFY)
+
+
+PAGES = [
+    story_html(),
+    page("<p>" + STORY[0] + "</p>", title="Bridge to close", head='<link rel="canonical" href="/news/b">'
+         '<meta property="og:url" content="https://example.org/x"><meta property="og:site_name" content="@daily">'),
+    page('<div class="byline">By John Doe</div><time datetime="2024-03-05">5 March</time><p>' + STORY[1] + "</p>",
+         head='<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge", '
+         '"author": {"name": "Ann Lee"}, "datePublished": "2024-03-04"}</script>'),
+    "<html><body><p>no head at all</p></body></html>",
+    '<html><head><title>Bridge closes - Daily News</title></head><body><h1>Bridge closes</h1>'
+    '<div class="comments"><span class="author">Commenter Name</span></div>'
+    '<p class="byline">By Mary Jones</p><p>' + STORY[2] + "</p></body></html>",
+]
+
+
+@pytest.mark.parametrize("html", PAGES)
+def test_metadata_is_trafilaturas_for_the_fields_used(html):
+    from trafilatura.metadata import extract_metadata
+    from trafilatura.utils import load_html
+
+    url = "https://www.example.com/news/bridge"
+    full = extract_metadata(load_html(html), url, dict(_DATE_PARAMS)).as_dict()
+    assert metadata(load_html(html), url) == {k: full[k] for k in _METADATA if full.get(k)}
+
+
+def test_langdetect_fallback_reads_a_bounded_sample():
+    text = "Un texte court. " * 10 + " ".join(["word"] * 2000)
+    cut = sample(text)
+    assert len(cut) <= FALLBACK_CHARS and text.startswith(cut) and not cut.endswith(" ")
+    assert sample("short text") == "short text"
+    # mixed, unclear text (no stopword majority) goes to langdetect: the sample gives its answer
+    mixed = "Tokyo Olympics 2020 Naomi Osaka Serena Williams Roger Federer Rafael Nadal " * 40
+    assert detect(mixed) == langdetect(mixed)
