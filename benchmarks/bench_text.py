@@ -77,10 +77,18 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 
 def run_cleaner(
-    cleaner: list[str], indir: Path, outdir: Path, ids: set[str], extra: list[str] | None = None
+    cleaner: list[str],
+    indir: Path,
+    outdir: Path,
+    ids: set[str],
+    extra: list[str] | None = None,
+    dedup: bool = False,
 ) -> CleanerRun:
-    """Run the CLI on ``indir`` and collect articles/rejections; a page in neither counts as empty."""
-    cmd = [*cleaner, "run", str(indir), "--out", str(outdir), "--no-dedup", *(extra or [])]
+    """Run the CLI on ``indir`` and collect articles/rejections; a page in neither counts as empty.
+
+    ``--no-dedup`` unless ``dedup``: then a page grouped under another page's article counts as empty.
+    """
+    cmd = [*cleaner, "run", str(indir), "--out", str(outdir), *([] if dedup else ["--no-dedup"]), *(extra or [])]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
