@@ -29,7 +29,7 @@ MIN_STORIES = 2
 #: once their chrome is gone, copies look alike again and the test can be the plain majority
 SAME_STORY_CONTAINMENT = (0.2, 0.3, 0.4, 0.5, 0.5)
 #: never take more than this share of a document's words as chrome: its story would go with it
-MAX_SHARE = 0.8
+MAX_SHARE = 0.95
 
 
 def _key(paragraph: str) -> int | None:

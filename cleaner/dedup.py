@@ -4,8 +4,8 @@ Signatures are computed on the *cleaned* body (raw pages group by their chrome, 
 normalised words, word shingles hashed with xxhash, MinHash (datasketch, ``affine32`` scheme, fixed
 seed) from the shingle hashes in one batch. LSH bands are chosen for recall well below the threshold
 and every candidate pair is verified exactly on the shingle sets, by Jaccard and by containment (a
-teaser holding the first part of a story is a copy of it). Groups are built around their canonical
-copy, never by chaining: every member is verified against the canonical itself.
+teaser holding the first part of a story is a copy of it). Groups never chain: a document joins a
+group only when it is a copy of most of its members, and the canonical copy is chosen afterwards.
 
 >>> a = "The council voted on Monday to close the old bridge to all traffic from next week."
 >>> sig = signature(a, shingle_size=3, num_perm=64, seed=1)
@@ -161,10 +161,25 @@ def _rank_key(doc: Document, sig: Signature) -> tuple:
     return (-len(sig.shingles), -_richness(doc), date, sig.hashvalues.tobytes(), doc.id, doc.source)
 
 
+#: copies overlap: at least this share of the smaller one's shingles is in the other (two parts of a
+#: longer page, two stories, share almost nothing)
+OVERLAP = 0.5
+#: a document is checked against at most this many members of a group (its most complete ones), so
+#: a story with thousands of copies costs a bounded number of exact comparisons per copy
+MAJORITY_SAMPLE = 15
+
+
 def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> list[list[Document]]:
     """Partition ``docs`` (not rejected, with signatures keyed by ``source``) into groups.
 
-    The first member of each group is its canonical copy. Independent of input order.
+    Documents are taken most complete first. Each joins the group of which it is a copy (``is_copy``,
+    verified exactly) of some member and which it overlaps (``OVERLAP``) in *more than half* the
+    members, else starts a group of its own: one member alike to two stories (a page that kept another
+    story's text, a bridge of two halves) cannot pull them together, because the other story's copies
+    share nothing with the rest of the group. Copies cleaned a little differently (one lost a
+    paragraph, another kept a caption) still overlap even where they fail the copy test. The
+    first member of each returned group is its canonical copy, chosen after grouping
+    (``choose_canonical``). Independent of input order.
     """
     ordered = sorted(docs, key=lambda d: _rank_key(d, sigs[d.source]))
     bands, rows = lsh_params(config.threshold, config.num_perm)
@@ -173,29 +188,29 @@ def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> l
         sig = sigs[d.source]
         if len(sig.shingles):
             lsh.insert(d.source, sig.hashvalues)
-    by_source = {d.source: d for d in ordered}
-    rank = {d.source: i for i, d in enumerate(ordered)}
-    assigned: set[str] = set()
+    group_of: dict[str, int] = {}
     groups: list[list[Document]] = []
     for d in ordered:
-        if d.source in assigned:
-            continue
-        assigned.add(d.source)
-        members = [d]
         sig = sigs[d.source]
+        best: tuple[tuple[float, float], int] | None = None
         if len(sig.shingles):
-            for other in sorted(lsh.query(sig.hashvalues), key=rank.__getitem__):
-                if other in assigned:
-                    continue
-                jac, con = similarity(sig, sigs[other])
-                if is_copy(jac, con, config.threshold):
-                    assigned.add(other)
-                    o = by_source[other]
-                    members.append(o)
-        if len(members) > 1:
-            members = choose_canonical(members, sigs, config.shingle_size)
-        groups.append(members)
-    return groups
+            for gi in sorted({group_of[o] for o in lsh.query(sig.hashvalues) if o in group_of}):
+                sample = groups[gi][:MAJORITY_SAMPLE]
+                copies = overlaps = 0
+                for m in sample:
+                    jac, con = similarity(sig, sigs[m.source])
+                    copies += is_copy(jac, con, config.threshold)
+                    overlaps += con >= OVERLAP or is_copy(jac, con, config.threshold)
+                score = (copies / len(sample), overlaps / len(sample))
+                if copies and 2 * overlaps > len(sample) and (best is None or score > best[0]):
+                    best = (score, gi)
+        if best is None:
+            group_of[d.source] = len(groups)
+            groups.append([d])
+        else:
+            group_of[d.source] = best[1]
+            groups[best[1]].append(d)
+    return [choose_canonical(g, sigs, config.shingle_size) if len(g) > 1 else g for g in groups]
 
 
 #: copies whose coverage of the others is within this of the best count as complete

@@ -37,6 +37,9 @@ class Document:
     decisions: list[Decision] = field(default_factory=list)
     rejected: str | None = None  #: reason this input produced no article
     duplicates: list[dict[str, Any]] = field(default_factory=list)  #: other members of its group
+    #: lines the classifier dropped that another copy may prove to be story (``rescue.py``), with their
+    #: place among the kept paragraphs; only kept from cleaning until the cross-document passes
+    spare: list[tuple[int, str]] = field(default_factory=list)
     #: the input's path on disk (for the mirrored .txt output); None for records and stdin
     path: str | None = None
 

@@ -27,7 +27,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from . import chrome, dedup
+from . import chrome, dedup, rescue
 from .config import Config
 from .document import Document
 from .pipeline import process_all
@@ -240,7 +240,9 @@ def run_incremental(
     kept.sort(key=lambda d: d.source)
     earlier: dict[str, tuple[Earlier, float, float]] = {}
     if config.dedup:
-        # site chrome recurring across this run's stories, as in a one-shot run
+        # story lines one copy kept and another dropped, then site chrome recurring across this run's
+        # stories, as in a one-shot run
+        rescue.restore(kept, sigs, config)
         chrome.remove_chrome(kept, sigs, config)
         rejected += [d for d in kept if d.rejected]
         kept = [d for d in kept if not d.rejected]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import chrome, dedup, workers
+from . import chrome, dedup, rescue, workers
 from .clean import clean_text
 from .config import Config
 from .document import Decision, Document
@@ -115,6 +115,7 @@ def process(item: Item, config: Config) -> tuple[Document, dedup.Signature | Non
             sig = None
             if config.dedup and not doc.rejected:
                 sig = dedup.signature(doc.text, config.shingle_size, config.num_perm, config.seed)
+                doc.spare = rescue.spare_lines(doc.decisions)
             doc.decisions = []
             return doc, sig
     except DocumentTimeout:
@@ -252,6 +253,7 @@ def run(
             if sig is not None:
                 sigs[doc.source] = sig
     if config.dedup:
+        rescue.restore(kept, sigs, config)  # story lines one copy kept and another dropped
         chrome.remove_chrome(kept, sigs, config)  # needs every kept doc: runs here, not in workers
         rejected += [d for d in kept if d.rejected]
         kept = [d for d in kept if not d.rejected]

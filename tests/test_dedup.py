@@ -126,3 +126,38 @@ def test_groups_independent_of_file_names():
     assert sorted(sorted(back[s] for s in g) for g in renamed) == sorted(sorted(g) for g in expected)
     # identical copies may be told apart by name only; the emitted text never depends on names
     assert canonicals(renamed_texts) == canonicals(texts)
+
+
+def test_a_page_holding_two_stories_does_not_pull_them_together():
+    """The longest page holds story a and story b (a cleaning miss); copies of a and of b stay apart."""
+    a, b = story(6, paragraphs=8), story(7, paragraphs=8)
+    texts = {
+        "both.txt": "\n\n".join(a + b),
+        "a1.txt": "\n\n".join(a),
+        "a2.txt": "\n\n".join(a[:6]),
+        "b1.txt": "\n\n".join(b),
+        "b2.txt": "\n\n".join(b[:7]),
+    }
+    docs, sigs = docs_of(texts)
+    groups = [{m.source for m in g} for g in dedup.group(docs, sigs, CONFIG)]
+    for g in groups:
+        assert not (g & {"a1.txt", "a2.txt"} and g & {"b1.txt", "b2.txt"}), groups
+    assert {"a1.txt", "a2.txt"} <= next(g for g in groups if "a1.txt" in g)
+    assert {"b1.txt", "b2.txt"} <= next(g for g in groups if "b1.txt" in g)
+
+
+def test_copies_cleaned_a_little_differently_still_group():
+    """A copy that kept two captions and one cut short that kept another: no copies of each other
+    (containment 0.75), but each is a copy of the complete story and they overlap: one group."""
+    a, junk = story(8, paragraphs=10), story(9, paragraphs=3)
+    texts = {
+        "captions.txt": "\n\n".join(a[:9] + junk[:2]),
+        "full.txt": "\n\n".join(a),
+        "cut.txt": "\n\n".join(a[3:] + junk[2:]),
+    }
+    docs, sigs = docs_of(texts)
+    jac, con = dedup.similarity(sigs["captions.txt"], sigs["cut.txt"])
+    assert not dedup.is_copy(jac, con, CONFIG.threshold)
+    groups = dedup.group(docs, sigs, CONFIG)
+    assert [sorted(m.source for m in g) for g in groups] == [["captions.txt", "cut.txt", "full.txt"]]
+    assert groups[0][0].source == "full.txt"

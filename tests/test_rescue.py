@@ -1,0 +1,71 @@
+"""Giving back story lines that the classifier dropped in one copy but kept in another."""
+
+from __future__ import annotations
+
+import random
+
+from cleaner import dedup, rescue
+from cleaner.config import Config
+from cleaner.document import Decision, Document
+
+CONFIG = Config(workers=1)
+WORDS = "council bridge river school budget mayor voters harbour storm police court museum railway".split()
+
+
+def paragraphs(seed: int, n: int = 5) -> list[str]:
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(WORDS) + str(rng.randint(0, 9)) for _ in range(30)) + "." for _ in range(n)]
+
+
+def doc(source: str, kept: list[str], spare: list[tuple[int, str]] = ()) -> Document:
+    d = Document(source=source, id=source, text="\n\n".join(kept))
+    d.spare = list(spare)
+    return d
+
+
+def run(docs: list[Document]) -> tuple[int, dict[str, dedup.Signature]]:
+    sigs = {d.source: dedup.signature(d.text, 5, CONFIG.num_perm, CONFIG.seed) for d in docs}
+    return rescue.restore(docs, sigs, CONFIG), sigs
+
+
+def test_spare_lines_are_classifier_drops_of_some_length_with_their_place():
+    decisions = [
+        Decision(1, "Home", False, "before-story"),
+        Decision(2, "The first paragraph of the story is kept by the classifier.", True, "story"),
+        Decision(3, "A second paragraph that the classifier dropped as not being story.", False, "not-story"),
+        Decision(4, "Subscribe now to read every story on this site without any limit.", False, "paywall"),
+        Decision(5, "The third paragraph of the story is kept by the classifier as well.", True, "story"),
+    ]
+    assert rescue.spare_lines(decisions) == [
+        (1, "A second paragraph that the classifier dropped as not being story.")
+    ]
+
+
+def test_a_paragraph_kept_in_another_copy_comes_back_in_its_place():
+    p = paragraphs(1)
+    full = doc("full.txt", p)
+    lossy = doc("lossy.txt", p[:2] + p[3:], spare=[(2, p[2].upper()), (4, "x " * 12)])
+    n, sigs = run([full, lossy])
+    assert n == 1
+    assert lossy.text.split("\n\n") == p[:2] + [p[2].upper()] + p[3:]  # as written in this document
+    assert lossy.metadata["restored"]["paragraphs"] == 1
+    assert dedup.similarity(sigs["full.txt"], sigs["lossy.txt"]) == (1.0, 1.0)
+    assert lossy.spare == [] and "restored" not in full.metadata
+
+
+def test_a_line_kept_nowhere_else_stays_out_and_order_does_not_matter():
+    p, q = paragraphs(2), paragraphs(3)
+    texts = [
+        ("a.txt", p[:3], [(3, q[0])]),  # q[0] is kept by no document
+        ("b.txt", p[1:], [(0, p[0])]),
+        ("c.txt", q[1:], []),
+    ]
+    results = []
+    for order in (texts, texts[::-1]):
+        docs = [doc(*t) for t in order]
+        run(docs)
+        results.append(sorted((d.source, d.text) for d in docs))
+    assert results[0] == results[1]
+    by = dict(results[0])
+    assert q[0] not in by["a.txt"]
+    assert by["b.txt"].split("\n\n") == p
