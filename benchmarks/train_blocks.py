@@ -27,9 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aeb_metric as M  # noqa: E402
 
-from cleaner.clean import clean_text, prepare  # noqa: E402
+from cleaner.clean import Hints, decide, prepare  # noqa: E402
 from cleaner.clean.features import context_features, stage2_features  # noqa: E402
-from cleaner.clean.model import BlockModel, Network, prose_share  # noqa: E402
+from cleaner.clean.model import BlockModel, Network, looks_extracted  # noqa: E402
+from cleaner.pipeline import word_count  # noqa: E402
 
 INPUTS = ("page-text", "trafilatura-2.0.0-output")
 MIN_WORDS = 15  # what `cleaner run` rejects as too short (Config.min_words)
@@ -115,14 +116,19 @@ def fit_mlp(
 class Page:
     def __init__(self, pid: str, source: str, text: str, truth: str):
         self.pid, self.source, self.text = pid, source, text
-        blocks, ev, _ = prepare(text)
+        blocks, ev, lang = prepare(text)
+        self.prepared = (blocks, ev, lang)
         self.X1 = np.hstack([ev.base, context_features(ev.base)]) if len(blocks) else np.zeros((0, 0))
         self.y = label_blocks([b.text for b in blocks], truth)
         tokens = np.array([len(M.tokenize(b.text)) for b in blocks], dtype=float)
         self.w = (tokens + 1.0) / max(1.0, (tokens + 1.0).sum())
-        # blocks that rules decide (phrase matches, list runs) are not the model's to learn
-        self.extracted = len(blocks) > 0 and prose_share(ev.base) >= 0.4
+        self.extracted = looks_extracted(ev.base)
+        # blocks that rules decide (phrase matches, list runs), and the prose of text that looks
+        # extracted already (kept unless a rule fires), are not the model's to learn
+        prose = np.array([s.prose for s in ev.shapes], dtype=bool)
         self.ruled = np.array([m is not None or r for m, r in zip(ev.matches, ev.list_run, strict=True)])
+        if self.extracted:
+            self.ruled = self.ruled | prose
 
 
 def stack(pages: list[Page], attr: str) -> np.ndarray:
@@ -152,7 +158,7 @@ def fit(
         stage2 = fit_mlp(X2[mask], y[mask], w[mask], hidden, l2 * 1e-4, seed)
     else:
         stage2 = fit_logistic(X2[mask], y[mask], w[mask], l2)
-    return BlockModel(stage1, stage2, threshold, extracted)
+    return BlockModel(stage1, stage2, threshold, extracted_threshold=extracted)
 
 
 def fit_split(pages: list[Page], l2: float, folds: int, seed: int, threshold: float, hidden: int,
@@ -164,7 +170,8 @@ def fit_split(pages: list[Page], l2: float, folds: int, seed: int, threshold: fl
     full = [p for p in pages if not p.extracted]
     m_full = fit(full, l2, folds, seed, threshold, hidden, extracted)
     m_ext = fit(ext, l2, folds, seed, threshold, hidden, extracted)
-    return BlockModel(m_full.stage1, m_full.stage2, threshold, extracted, 0.4, (m_ext.stage1, m_ext.stage2))
+    return BlockModel(m_full.stage1, m_full.stage2, threshold, extracted_threshold=extracted,
+                      extracted_stages=(m_ext.stage1, m_ext.stage2))
 
 
 def _groups(pids: list[str], folds: int, seed: int) -> list[set[str]]:
@@ -179,8 +186,9 @@ def score(truth: dict[str, str], preds: dict[str, str], groups: dict[str, list[s
 
 
 def clean(page: Page, model: BlockModel) -> str:
-    text = clean_text(page.text, model=model).text
-    return text if len(text.split()) >= MIN_WORDS else ""
+    blocks, ev, lang = page.prepared
+    text = decide(blocks, ev, lang, Hints(), model).text
+    return text if word_count(text) >= MIN_WORDS else ""  # as `cleaner run` counts (CJK too)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -196,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="separate models for full pages and for extracted text (mostly prose)")
     ap.add_argument("--hidden", type=int, default=0, help="hidden units of stage 2 (0: logistic regression)")
     ap.add_argument("--thresholds", default="", help="also score these thresholds in CV, e.g. 0.4,0.6")
+    ap.add_argument("--extracted-thresholds", default="",
+                    help="also score these thresholds for extracted-looking text in CV, e.g. 0.3,0.7")
     ap.add_argument("--out", type=Path, default=Path("cleaner/data/block_model.json"))
     ap.add_argument("--no-write", action="store_true", help="cross-validate only")
     ap.add_argument("--worst", type=int, default=0)
@@ -212,25 +222,29 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(pages)} documents, {sum(len(p.y) for p in pages)} blocks, {time.time() - t0:.0f} s", flush=True)
 
     thresholds = [args.threshold] + [float(x) for x in args.thresholds.split(",") if x]
-    preds = {(name, t): {} for name in INPUTS for t in thresholds}
+    ext_thresholds = [args.extracted_threshold] + [float(x) for x in args.extracted_thresholds.split(",") if x]
+    grid = [(t, args.extracted_threshold) for t in thresholds]
+    grid += [(args.threshold, te) for te in ext_thresholds[1:]]
+    preds = {(name, t, te): {} for name in INPUTS for t, te in grid}
     for fold in _groups(sorted(truth), args.folds, args.seed):
         model = fit_split([p for p in pages if p.pid not in fold], args.l2, args.folds, args.seed + 1,
                           args.threshold, args.hidden, args.extracted_threshold, args.split)
         for p in pages:
             if p.pid in fold:
-                for t in thresholds:
-                    m = BlockModel(model.stage1, model.stage2, t, args.extracted_threshold, 0.4,
-                                   model.extracted_stages)
-                    preds[(p.source, t)][p.pid] = clean(p, m)
+                for t, te in grid:
+                    m = BlockModel(model.stage1, model.stage2, t, extracted_threshold=te,
+                                   extracted_stages=model.extracted_stages)
+                    preds[(p.source, t, te)][p.pid] = clean(p, m)
     print(f"cross-validated ({args.folds} folds grouped by page), {time.time() - t0:.0f} s:")
-    for (name, t), pr in preds.items():
-        print(f"  {name:<26} threshold {t:.2f}: {score(truth, pr, groups)}")
-        if args.worst and t == args.threshold:
+    for (name, t, te), pr in preds.items():
+        print(f"  {name:<26} thresholds {t:.2f}/{te:.2f}: {score(truth, pr, groups)}")
+        if args.worst and t == args.threshold and te == args.extracted_threshold:
             pp = M.per_page(truth, pr)
             worst = sorted(pp, key=lambda k: M.page_f1(pp[k]))[: args.worst]
             print("    worst: " + ", ".join(f"{k[:8]} {M.page_f1(pp[k]):.2f}" for k in worst))
     if args.save_preds:
-        args.save_preds.write_text(json.dumps({f"{n}@{t}": pr for (n, t), pr in preds.items()}), encoding="utf-8")
+        args.save_preds.write_text(json.dumps({f"{n}@{t}/{te}": pr for (n, t, te), pr in preds.items()}),
+                                   encoding="utf-8")
     if not args.no_write:
         model = fit_split(pages, args.l2, args.folds, args.seed + 1, args.threshold, args.hidden,
                           args.extracted_threshold, args.split)

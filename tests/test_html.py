@@ -99,8 +99,11 @@ def test_a_byline_naming_the_author_leaves_the_body():
     text = "\n".join(["5:45 AM PST 11/19/2019 by Jane Smith", *STORY])
     r = clean_text(text, extracted=True, author="Jane Smith")
     assert r.text.startswith(STORY[0])
-    # without the author hint the line is not recognised as a byline and stays
-    assert clean_text(text, extracted=True).text.startswith("5:45 AM")
+    assert r.decisions[0].reason == "author"
+    # without the author hint the line still leaves the body, as a date line
+    bare = clean_text(text, extracted=True)
+    assert bare.text.startswith(STORY[0])
+    assert bare.decisions[0].reason == "date"
 
 
 def test_page_without_main_content_falls_back_to_the_page_text():

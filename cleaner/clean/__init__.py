@@ -63,7 +63,19 @@ def clean_text(
     """
     blocks, evidence, lang = prepare(text, lang)
     hints = Hints(title=title, sitename=sitename, hostname=hostname, author=author, extracted=extracted)
-    outcome = classify(blocks, evidence, model or load_model(), hints, chrome)
+    return decide(blocks, evidence, lang, hints, model or load_model(), chrome)
+
+
+def decide(
+    blocks: list[Block],
+    evidence: Evidence,
+    lang: str | None,
+    hints: Hints,
+    model: BlockModel,
+    chrome: frozenset[str] | None = None,
+) -> CleanResult:
+    """Classify prepared blocks (``prepare``) and assemble the result; training reuses prepared pages."""
+    outcome = classify(blocks, evidence, model, hints, chrome)
     decisions: list[Decision] = []
     paragraphs: list[str] = []
     for block, label in zip(blocks, outcome.labels, strict=True):

@@ -22,6 +22,9 @@ from .model import BlockModel
 from .phrases import Match, Rules, normalise
 
 _LETTER = re.compile(r"[^\W\d_]", re.U)
+#: a table cell or row of numbers ("63 |", "| 85% | 12 |"): story when its table is
+_NUMERIC_CELL = re.compile(r"\d.*\||\|.*\d")
+_REPEAT_MIN_WORDS = 60
 _TABLE_OR_ITEM = re.compile(r"^\s*(?:[-–—•·*|]|\d{1,2}[.)])|\|\s*$|https?://|www\.")
 
 
@@ -117,9 +120,16 @@ def classify(
     else:
         p = model.predict(ev.base)
         threshold = model.threshold_for(ev.base)
+        if model.is_extracted(ev.base):
+            # text that is already an extractor's output: its prose is the story unless a rule fired;
+            # the model judges only the short lines (headlines, captions, promos, list items)
+            p = np.where([s.prose for s in ev.shapes], 1.0, p)
         if free and max(p[k] for k in free) < threshold:
             # every document has a story: when no block reaches the threshold, the best ones are it
             threshold = 0.8 * max(p[k] for k in free)
+    for k in _repeats(blocks, ev.shapes, labels):
+        labels[k] = Label(False, "repeated")
+    free = [k for k in free if labels[k] is None]
     story = [k for k in free if p[k] >= threshold]
     start, end = (story[0], story[-1] + 1) if story else (n, n)
     outcome = Outcome([], scores=p.tolist())
@@ -141,8 +151,10 @@ def classify(
             labels[k] = Label(False, "author")
             outcome.metadata.setdefault("author", meta.byline(t) or "")
         elif not prose and meta.dateline(t):
-            labels[k] = Label(False, "date")
-        elif not _LETTER.search(t):
+            # "5:45 AM 11/19/2019 by Jane Doe": a date line that names the author is a byline
+            named = lead.names_author(t, hints.author, ev.shapes[k].size)
+            labels[k] = Label(False, "author" if named else "date")
+        elif not _LETTER.search(t) and not _NUMERIC_CELL.search(t):
             labels[k] = Label(False, "no-letters")
         else:
             labels[k] = Label(True, "story")
@@ -158,6 +170,37 @@ def classify(
             labels[found[0]] = Label(False, found[1])
     outcome.labels = [lab or Label(False, "unknown") for lab in labels]
     return outcome
+
+
+def _repeats(blocks: list[Block], shapes: list[Shape], labels: list[Label | None]) -> list[int]:
+    """Blocks of a passage that the text already had: a page that prints its story twice.
+
+    Repeated lines are often the story's own (an interview asks each guest the same question, two
+    products share a feature list, a meal plan repeats its items), so only a run of copies counts,
+    with nothing new between them and at least two paragraphs of prose, ``_REPEAT_MIN_WORDS`` words.
+    """
+    seen: set[str] = set()
+    copy = []
+    for b in blocks:
+        key = normalise(b.text)
+        copy.append(key in seen)
+        seen.add(key)
+    out: list[int] = []
+    k, n = 0, len(blocks)
+    while k < n:
+        if not copy[k]:
+            k += 1
+            continue
+        j, run = k, []
+        while j < n and (copy[j] or labels[j] is not None or not _LETTER.search(blocks[j].text)):
+            if copy[j] and labels[j] is None:
+                run.append(j)
+            j += 1
+        prose = [i for i in run if shapes[i].prose]
+        if len(prose) >= 2 and sum(shapes[i].size for i in prose) >= _REPEAT_MIN_WORDS:
+            out += run
+        k = j
+    return out
 
 
 def _metadata(

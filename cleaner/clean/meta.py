@@ -8,25 +8,59 @@ from __future__ import annotations
 import re
 
 _BYLINE = re.compile(
-    r"^(?:by|written by|words by|von|par|por|di|de|door|av|af|przez)\s+"
+    r"^(?:(?i:by|written by|words by|reported by|von|par|por|escrito por|scritto da)|di|de|door|av|af|przez)\s+"
     r"(?P<name>[A-Z\u00c0-\u024f][\w.'’-]+(?:\s+(?:[A-Z\u00c0-\u024f][\w.'’-]+|and|und|et|y|e|&|,)){0,8})"
-    r"(?:\s*[,|•·–—-]\s*.{0,80})?$",
+    r"(?:\s*[,|•·–—-]\s*.{0,80}|\s+(?:on|at|am|le|el|il|em|the)\s+.{0,70})?$",
 )
 _NAME_TOKEN = re.compile(r"^[A-Z\u00c0-\u00de\u0100-\u024f][a-z\u00df-\u00ff\u0100-\u024f'’.-]+$|^[A-Z]\.$")
+#: month names (full and abbreviated) in en, de, fr, es, it, pt
 _MONTHS = (
-    "jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|jun(e)?|jul(y)?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|"
-    "nov(ember)?|dec(ember)?"
+    r"jan(uary|\.)?|feb(ruary|\.)?|mar(ch|\.)?|apr(il|\.)?|may|june?|july?|aug(ust|\.)?|sept?(ember|\.)?|"
+    r"oct(ober|\.)?|nov(ember|\.)?|dec(ember|\.)?|"
+    r"januar|februar|märz|mai|juni|juli|oktober|dezember|"
+    r"janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|"
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|sep?tiembre|octubre|noviembre|diciembre|"
+    r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
+    r"janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro"
 )
+_TIME = r"\d{1,2}[:.h]\d{2}(:\d{2})?\s*([ap]\.?\s?m\.?)?(\s*[A-Z]{2,4}\b)?"
 _DATE = re.compile(
-    rf"(\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|"
-    rf"\b({_MONTHS})\.?\s+\d{{1,2}}(st|nd|rd|th)?,?\s+\d{{4}}\b|\b\d{{1,2}}(st|nd|rd|th)?\s+({_MONTHS})\.?,?\s+\d{{4}}\b)",
+    rf"(\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b|\b\d{{4}}[-/.]\d{{2}}[-/.]\d{{2}}(T[\d:.]+(Z|[+-]\d{{2}}:?\d{{2}})?)?\b|"
+    rf"\b({_MONTHS})\.?\s+\d{{1,2}}(st|nd|rd|th)?,?\s+\d{{4}}\b|"
+    rf"\b\d{{1,2}}(st|nd|rd|th|er|º|°)?\.?\s+(de\s+)?({_MONTHS})\.?,?\s+(de\s+)?\d{{4}}\b)",
     re.I,
+)
+#: "Published", "Updated on", "Aktualisiert am", "Publié le", "Actualizado el", "Atualizado em", ...
+_STAMP = (
+    r"published|updated|posted|last updated|first published|modified|released|"
+    r"veröffentlicht|aktualisiert|erstellt|stand|publié|mis à jour|modifié|publicado|actualizado|"
+    r"atualizado|modificado|pubblicato|aggiornato|creato|기사입력|입력|수정|опубликовано|обновлено"
+)
+_WEEKDAY = (
+    r"(mon|tue|wed|thu|fri|sat|sun)[a-z]*|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
+    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|"
+    r"domingo|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica|segunda-feira|terça-feira|"
+    r"quarta-feira|quinta-feira|sexta-feira"
 )
 _DATELINE = re.compile(
-    rf"^((published|updated|posted|last updated|first published|modified)( on| at)?:?\s*)?"
-    rf"((mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?.{{0,6}}{_DATE.pattern}.{{0,40}}$",
+    rf"^(({_STAMP})(\s+(on|at|am|um|le|el|em|il|à|a las|às|alle))?\s*[:：]?\s*[\[(]?\s*)?"
+    rf"(({_WEEKDAY}),?\s+)?(the\s+)?.{{0,6}}({_TIME}\s*,?\s*)?{_DATE.pattern}.{{0,40}}$",
     re.I,
 )
+#: "Updated at 1:23 p.m.", "2 days ago at 07:52 am", "vor 2 Stunden", "il y a 3 heures", "hace 2 horas"
+_RELATIVE = re.compile(
+    rf"^(({_STAMP})(\s+(on|at|am|um|le|el|em|il|à|às|alle))?\s*[:：]?\s*)?"
+    rf"(\d+\s+(seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago|"
+    rf"vor\s+\d+\s+(sekunden|minuten|stunden?|tagen?|wochen?)|il y a\s+\d+\s+(secondes?|minutes?|heures?|jours?)|"
+    rf"hace\s+\d+\s+(segundos?|minutos?|horas?|días?)|há\s+\d+\s+(segundos?|minutos?|horas?|dias?)|"
+    rf"\d+\s+(secondi|minuti|ore|giorni)\s+fa|(yesterday|today|gestern|heute|hier|aujourd'hui|ayer|hoy|ontem|hoje|"
+    rf"ieri|oggi)\b|{_TIME})"
+    rf"(\s*(at|um|à|a las|às|alle|,)?\s*{_TIME})?\s*$",
+    re.I,
+)
+_BARE_TIME = re.compile(rf"^{_TIME}$", re.I)
+#: a date stamp inside a short line: "New Delhi, Bureau | Updated : 19 November 2019, 09:01 AM"
+_STAMPED = re.compile(rf"\b({_STAMP})(\s+(on|at|am|le|el|em|il))?\s*[:：]?\s*({_TIME}\s*,?\s*)?{_DATE.pattern}", re.I)
 
 
 def byline(line: str) -> str | None:
@@ -44,8 +78,20 @@ def person_name(line: str) -> bool:
 
 
 def dateline(line: str) -> bool:
-    """A line that is only a date, perhaps with "Published"/"Updated" and a time."""
-    return len(line) <= 80 and bool(_DATELINE.match(line.strip()))
+    """A line that is only a date, perhaps with "Published"/"Updated" and a time, in six languages;
+    a relative time ("2 days ago", "vor 2 Stunden"); or a short line that stamps a date ("... | Updated: ...").
+
+    >>> [dateline(s) for s in ("Published 2:16 AM EST Nov 20, 2019", "19. November 2019", "Updated at 1:23 p.m.")]
+    [True, True, True]
+    >>> dateline("The bridge closed on 3 May 2019 after a crack was found in its main span.")
+    False
+    """
+    s = line.strip()
+    if len(s) > 100:
+        return False
+    if len(s) <= 80 and (_DATELINE.match(s) or (_RELATIVE.match(s) and not _BARE_TIME.match(s))):
+        return True
+    return len(s.split()) <= 16 and not s.endswith(("!", "?")) and bool(_STAMPED.search(s))
 
 
 def headline_like(line: str) -> bool:

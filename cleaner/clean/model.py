@@ -64,26 +64,37 @@ def prose_share(base: np.ndarray) -> float:
     return float(base[:, BASE.index("prose")].mean())
 
 
+def short_share(base: np.ndarray) -> float:
+    """Share of blocks under four words (menu items, buttons): most of a page's text, rare in an extract."""
+    return float(base[:, BASE.index("short")].mean())
+
+
+def looks_extracted(base: np.ndarray, share: float = 0.4, short: float = 0.3) -> bool:
+    """Does the text look like an extractor's main content (mostly prose, few menu-sized lines)?"""
+    return bool(len(base)) and (prose_share(base) >= share or short_share(base) < short)
+
+
 @dataclass(frozen=True)
 class BlockModel:
     stage1: Network
     stage2: Network
     threshold: float = 0.5
-    #: text that is mostly prose already (an extractor's output) is story unless clearly not: when at
-    #: least ``extracted_share`` of its blocks are prose, this threshold applies instead
+    #: text that looks like an extractor's output already (mostly prose, few menu-sized lines) keeps
+    #: its prose unless a rule fires; the model judges its other lines against this threshold
     extracted_threshold: float = 0.5
-    extracted_share: float = 0.4
+    extracted_share: float = 0.4  #: ... when at least this share of its blocks is prose
+    extracted_short: float = 0.3  #: ... or when less than this share of its blocks is under four words
+    #: separate stages for extracted text (used when present and the text looks extracted)
+    extracted_stages: tuple[Network, Network] | None = None
 
     def threshold_for(self, base: np.ndarray) -> float:
         if self.is_extracted(base):
             return self.extracted_threshold
         return self.threshold
 
-    #: separate stages for extracted text (used when present and the text is mostly prose)
-    extracted_stages: tuple[Network, Network] | None = None
-
     def is_extracted(self, base: np.ndarray) -> bool:
-        return bool(len(base)) and prose_share(base) >= self.extracted_share
+        """Does the text look like an extractor's main content rather than a whole page's text?"""
+        return looks_extracted(base, self.extracted_share, self.extracted_short)
 
     def predict(self, base: np.ndarray) -> np.ndarray:
         """Probability that each block is story text, from the ``BASE`` feature rows."""
@@ -102,6 +113,7 @@ class BlockModel:
             "threshold": self.threshold,
             "extracted_threshold": self.extracted_threshold,
             "extracted_share": self.extracted_share,
+            "extracted_short": self.extracted_short,
             "stage1": self.stage1.to_json(STAGE1_NAMES),
             "stage2": self.stage2.to_json(STAGE2_NAMES),
             "extracted_stages": None
@@ -120,6 +132,7 @@ class BlockModel:
             float(d.get("threshold", 0.5)),
             float(d.get("extracted_threshold", d.get("threshold", 0.5))),
             float(d.get("extracted_share", 0.4)),
+            float(d.get("extracted_short", 0.3)),
             None
             if not d.get("extracted_stages")
             else (
