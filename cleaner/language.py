@@ -43,11 +43,13 @@ _WORD = re.compile(r"\w+", re.U)
 
 @lru_cache(maxsize=1)
 def _factory():
-    # a private factory (not langdetect's module-global one), loaded once per process (~0.5 s)
+    # a private factory (not langdetect's module-global one), loaded once per process (~0.15 s)
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
+    from . import langprofiles
+
     factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
+    langprofiles.load(factory, PROFILES_DIRECTORY)
     factory.set_seed(0)
     return factory
 

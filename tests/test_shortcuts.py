@@ -60,3 +60,22 @@ def test_langdetect_fallback_reads_a_bounded_sample():
     # mixed, unclear text (no stopword majority) goes to langdetect: the sample gives its answer
     mixed = "Tokyo Olympics 2020 Naomi Osaka Serena Williams Roger Federer Rafael Nadal " * 40
     assert detect(mixed) == langdetect(mixed)
+
+
+def test_lazy_langdetect_profiles_equal_langdetects_own_loading():
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    from cleaner.language import _factory
+
+    ours, ref = _factory(), DetectorFactory()
+    ref.load_profile(PROFILES_DIRECTORY)
+    assert ours.langlist == ref.langlist
+    words = list(ref.word_lang_prob_map)
+    assert all(w in ours.word_lang_prob_map for w in words) and "qqqzzz" not in ours.word_lang_prob_map
+    assert all(ours.word_lang_prob_map[w] == ref.word_lang_prob_map[w] for w in words[::7])
+    ref.set_seed(0)
+    for text in ["Der Stadtrat hat am Montag beschlossen", "Tokyo 2020 Osaka", "Наши герои знают толк"]:
+        a, b = ours.create(), ref.create()
+        a.append(text)
+        b.append(text)
+        assert [(x.lang, x.prob) for x in a.get_probabilities()] == [(x.lang, x.prob) for x in b.get_probabilities()]
