@@ -38,6 +38,13 @@ def _trafilatura() -> Any:
     return trafilatura
 
 
+def preload() -> None:
+    """Import trafilatura and the parts this module uses (in a parent process, before workers fork)."""
+    _trafilatura()
+    import trafilatura.metadata  # noqa: F401
+    import trafilatura.utils  # noqa: F401
+
+
 def _extract(traf: Any, tree: Any, url: str | None, *, fast: bool, precision: bool) -> Any:
     return traf.bare_extraction(
         tree,

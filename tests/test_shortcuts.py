@@ -79,3 +79,13 @@ def test_lazy_langdetect_profiles_equal_langdetects_own_loading():
         a.append(text)
         b.append(text)
         assert [(x.lang, x.prob) for x in a.get_probabilities()] == [(x.lang, x.prob) for x in b.get_probabilities()]
+
+
+def test_stopword_index_maps_every_word_to_its_languages_in_order():
+    from cleaner.clean.stopwords import languages, stoplist, stopword_index
+
+    expected: dict[str, list[str]] = {}
+    for lang in languages():
+        for word in stoplist(lang):
+            expected.setdefault(word, []).append(lang)
+    assert stopword_index() == {w: tuple(langs) for w, langs in expected.items()}
