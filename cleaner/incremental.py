@@ -242,7 +242,8 @@ def run_incremental(
     if config.dedup:
         # story lines one copy kept and another dropped, then site chrome recurring across this run's
         # stories, as in a one-shot run
-        rescue.restore(kept, sigs, config)
+        kept += rescue.restore(kept, sigs, config, rejected)
+        kept.sort(key=lambda d: d.source)
         chrome.remove_chrome(kept, sigs, config)
         rejected += [d for d in kept if d.rejected]
         kept = [d for d in kept if not d.rejected]

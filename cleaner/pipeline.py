@@ -118,6 +118,8 @@ def process(item: Item, config: Config) -> tuple[Document, dedup.Signature | Non
             if config.dedup and not doc.rejected:
                 sig = dedup.signature(doc.text, config.shingle_size, config.num_perm, config.seed)
                 doc.spare = rescue.spare_lines(doc.decisions)
+            elif config.dedup and rescue.revivable(doc):  # another copy may give its story back
+                doc.spare = rescue.spare_lines(doc.decisions)
             doc.decisions = []
             return doc, sig
     except DocumentTimeout:
@@ -264,7 +266,8 @@ def run(
         if progress:
             progress(1)
         if doc.rejected:
-            doc.text = ""
+            if not doc.spare:  # a too-short document with spare lines may come back (rescue.py)
+                doc.text = ""
             rejected.append(doc)
         else:
             if not config.dedup:
@@ -274,7 +277,7 @@ def run(
             if sig is not None:
                 sigs[doc.source] = sig
     if config.dedup:
-        rescue.restore(kept, sigs, config)  # story lines one copy kept and another dropped
+        kept += rescue.restore(kept, sigs, config, rejected)  # story lines one copy kept, another dropped
         chrome.remove_chrome(kept, sigs, config)  # needs every kept doc: runs here, not in workers
         rejected += [d for d in kept if d.rejected]
         kept = [d for d in kept if not d.rejected]

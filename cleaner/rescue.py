@@ -11,7 +11,9 @@ document of that chrome, where the cross-document chrome pass (``chrome.py``, ru
 finds it in several stories and takes it out again.
 
 Workers keep only the candidate lines (``spare_lines``): classifier drops of at least ``MIN_WORDS``
-words, with their place among the kept paragraphs. The result does not depend on input order.
+words, with their place among the kept paragraphs. A document rejected as too short after cleaning
+keeps them too: with its story given back it becomes an article again (a copy whose chrome fooled
+the classifier into dropping the whole story). The result does not depend on input order.
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ import xxhash
 from . import dedup
 from .config import Config
 from .document import Decision, Document
+from .language import language
 
 #: drops made by the block classifier's score; phrase rules (paywall, promo, ...) stay final
 MODEL_REASONS = frozenset({"before-story", "after-story", "not-story"})
 #: shorter lines (menu items, labels) are too common across unrelated pages to count as evidence
 MIN_WORDS = 8
+#: the start of the cleaner's "too short" rejections (``pipeline.clean``): the only ones undone here
+NOT_AN_ARTICLE = "not an article:"
 
 
 def _key(paragraph: str) -> int:
@@ -48,45 +53,81 @@ def spare_lines(decisions: Iterable[Decision]) -> list[tuple[int, str]]:
     return spare
 
 
-def restore(docs: list[Document], sigs: dict[str, dedup.Signature], config: Config) -> int:
-    """Give each document back its spare lines that another document kept; return how many.
+def revivable(doc: Document) -> bool:
+    """Rejected only for being too short after cleaning: lines given back may make it an article."""
+    return bool(doc.rejected and doc.rejected.startswith(NOT_AN_ARTICLE))
 
-    Changed documents get a new signature and ``metadata["restored"]``. Every document's ``spare``
-    list is emptied (it is not needed after this pass).
+
+def restore(
+    docs: list[Document],
+    sigs: dict[str, dedup.Signature],
+    config: Config,
+    rejected: list[Document] | None = None,
+) -> list[Document]:
+    """Give each document back its spare lines that another document kept.
+
+    Changed documents get a new signature and ``metadata["restored"]``. Documents in ``rejected``
+    that were only too short (``revivable``) get the same chance; those that reach
+    ``config.min_words`` and pass ``--lang`` are returned, no longer rejected, for the caller to
+    keep (they are removed from ``rejected``). Every ``spare`` list is emptied.
     """
-    per_doc = [np.unique(np.fromiter(map(_key, d.text.split("\n\n")), np.uint64)) for d in docs]
-    if not per_doc:
-        return 0
-    keys, counts = np.unique(np.concatenate(per_doc), return_counts=True)
-    total = 0
-    for d, own in zip(docs, per_doc, strict=True):
+    candidates = [d for d in rejected or () if d.spare and revivable(d)]
+    for d in rejected or ():
+        if d.spare and not revivable(d):
+            d.spare = []
+    pool = docs + candidates
+    per_doc = [np.unique(np.fromiter((_key(p) for p in d.text.split("\n\n") if p), np.uint64)) for d in pool]
+    keys, counts = (
+        np.unique(np.concatenate(per_doc), return_counts=True) if per_doc else (np.zeros(0, np.uint64),) * 2
+    )
+    revived: list[Document] = []
+    for d, own in zip(pool, per_doc, strict=True):
         spare, d.spare = d.spare, []
-        if not spare or d.source not in sigs:
-            continue
         back = []
         for pos, text in spare:
             k = np.uint64(_key(text))
             i = int(np.searchsorted(keys, k))
-            found = i < len(keys) and keys[i] == k
             # kept in some document, and not only in this one (a line it kept twice, dropped once)
-            if found and counts[i] > (1 if k in own else 0):
+            if i < len(keys) and keys[i] == k and counts[i] > (1 if k in own else 0):
                 back.append((pos, text))
-        if not back:
+        if back:
+            d.text = _merge(d.text.split("\n\n") if d.text else [], back)
+            d.metadata["restored"] = {
+                "paragraphs": len(back),
+                "reason": "dropped by the classifier here, kept as story in another document of the run",
+            }
+        if d.rejected:
+            if back and len(d.text.split()) >= config.min_words and _revive(d, config):
+                revived.append(d)
+            else:
+                d.text = ""
             continue
-        paras = d.text.split("\n\n")
-        merged: list[str] = []
-        j = 0
-        for i, p in enumerate(paras + [None]):  # type: ignore[list-item]
-            while j < len(back) and back[j][0] <= i:
-                merged.append(back[j][1])
-                j += 1
-            if p is not None:
-                merged.append(p)
-        d.text = "\n\n".join(merged)
-        d.metadata["restored"] = {
-            "paragraphs": len(back),
-            "reason": "dropped by the classifier here, kept as story in another document of the run",
-        }
+        if back:
+            sigs[d.source] = dedup.signature(d.text, config.shingle_size, config.num_perm, config.seed)
+    for d in revived:
         sigs[d.source] = dedup.signature(d.text, config.shingle_size, config.num_perm, config.seed)
-        total += len(back)
-    return total
+        rejected.remove(d)  # type: ignore[union-attr]
+    return revived
+
+
+def _merge(paras: list[str], back: list[tuple[int, str]]) -> str:
+    """Kept paragraphs with the given-back lines put where they stood (``back`` in input order)."""
+    merged: list[str] = []
+    j = 0
+    for i in range(len(paras) + 1):
+        while j < len(back) and back[j][0] <= i:
+            merged.append(back[j][1])
+            j += 1
+        if i < len(paras):
+            merged.append(paras[i])
+    return "\n\n".join(merged)
+
+
+def _revive(doc: Document, config: Config) -> bool:
+    """Un-reject ``doc`` and detect its language again (it may now fail ``--lang``)."""
+    reason, doc.rejected = doc.rejected, None
+    language(doc, config.langs)
+    if doc.rejected:
+        return False
+    doc.metadata["restored"]["was_rejected"] = reason
+    return True

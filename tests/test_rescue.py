@@ -24,8 +24,10 @@ def doc(source: str, kept: list[str], spare: list[tuple[int, str]] = ()) -> Docu
 
 
 def run(docs: list[Document]) -> tuple[int, dict[str, dedup.Signature]]:
+    """Restore over ``docs``; how many lines came back, and the signatures."""
     sigs = {d.source: dedup.signature(d.text, 5, CONFIG.num_perm, CONFIG.seed) for d in docs}
-    return rescue.restore(docs, sigs, CONFIG), sigs
+    assert rescue.restore(docs, sigs, CONFIG) == []
+    return sum(d.metadata.get("restored", {}).get("paragraphs", 0) for d in docs), sigs
 
 
 def test_spare_lines_are_classifier_drops_of_some_length_with_their_place():
@@ -69,3 +71,20 @@ def test_a_line_kept_nowhere_else_stays_out_and_order_does_not_matter():
     by = dict(results[0])
     assert q[0] not in by["a.txt"]
     assert by["b.txt"].split("\n\n") == p
+
+
+def test_a_copy_rejected_as_too_short_comes_back_with_its_story():
+    p = paragraphs(4)
+    full = doc("full.txt", p)
+    lost = doc("lost.txt", [], spare=[(0, x) for x in p])
+    lost.reject("not an article: only boilerplate (200 after-story)")
+    other_lang = doc("lang.txt", [], spare=[(0, x) for x in p])
+    other_lang.reject("language en not in --lang de")
+    rejected = [lost, other_lang]
+    sigs = {"full.txt": dedup.signature(full.text, 5, CONFIG.num_perm, CONFIG.seed)}
+    revived = rescue.restore([full], sigs, CONFIG, rejected)
+    assert revived == [lost] and rejected == [other_lang]
+    assert lost.rejected is None and lost.lang and lost.text == full.text
+    assert lost.metadata["restored"]["was_rejected"].startswith("not an article")
+    assert dedup.similarity(sigs["full.txt"], sigs["lost.txt"]) == (1.0, 1.0)
+    assert other_lang.rejected and other_lang.text == "" and other_lang.spare == []
