@@ -10,7 +10,7 @@ lightly edited copies, or the same text, so dedup has real work.
 For each size it runs ``cleaner run DIR --out OUT -q --workers W`` and measures wall time, CPU time of
 the whole process tree (steady when other jobs share the machine) and peak memory: the sum of the
 resident set sizes of the process tree (sampled from ``/proc`` every 0.1 s, so Linux only; pages that
-forked workers share are counted in each) and the largest single process (``ru_maxrss``).
+forked workers share are counted in each) the peak RSS of the main process (sampled likewise) and the largest single process (``ru_maxrss``).
 
 The reference is the pipeline a user would write with the same libraries, in one process: a C4-style
 line filter as the cleaner, ``langdetect.detect`` on the whole text, ``MinHash.update`` per shingle
@@ -194,14 +194,20 @@ def measure(cmd: list[str], **kwargs) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, **kwargs)
-    peak = peak_pss = 0
+    peak = peak_pss = peak_main = 0
     done = threading.Event()
+    page = os.sysconf("SC_PAGE_SIZE")
 
     def sample() -> None:
-        nonlocal peak, peak_pss
+        nonlocal peak, peak_pss, peak_main
         while not done.is_set():
             rss, pss = _tree_memory(proc.pid)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            try:  # the main process alone: what grows with the corpus lives there
+                with open(f"/proc/{proc.pid}/statm") as fh:
+                    peak_main = max(peak_main, int(fh.read().split()[1]) * page)
+            except (OSError, ValueError):
+                pass
             done.wait(0.1)
 
     t = threading.Thread(target=sample, daemon=True)
@@ -218,6 +224,7 @@ def measure(cmd: list[str], **kwargs) -> dict:
         "cpu_seconds": cpu,
         "peak_tree_rss": peak,
         "peak_tree_pss": peak_pss,
+        "peak_main_rss": peak_main,
         "max_process_rss": after.ru_maxrss * 1024,
     }
 
@@ -258,6 +265,18 @@ with open(out, "w", encoding="utf-8") as fh:
 print(json.dumps({"docs": len(files), "seconds": time.perf_counter() - start}))
 """
 
+
+
+def digest(path: Path) -> str:
+    """sha256 of an output file (first 16 hex digits): two versions must give the same output."""
+    import hashlib
+
+    h = hashlib.sha256()
+    if path.exists():
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()[:16]
 
 
 def count_lines(path: Path) -> int:
@@ -310,16 +329,18 @@ def main() -> None:
                 "written": count_lines(out / "articles.jsonl"),
                 "rejected": count_lines(out / "rejected.jsonl"),
                 "copies_generated": info["copies"],
+                "digest_articles": digest(out / "articles.jsonl"),
+                "digest_rejected": digest(out / "rejected.jsonl"),
             }
             results["runs"].append(row)
             print(
                 f"cleaner  {n:>7} pages {row['mb']:7.0f} MB  {m['seconds']:7.1f} s  "
                 f"{row['articles_per_s']:6.0f} pages/s  {m['cpu_seconds']:7.1f} CPU s "
                 f"({row['articles_per_cpu_s']:5.1f} pages per CPU s)  peak RSS tree {m['peak_tree_rss'] / 2**20:6.0f} MiB "
-                f"(PSS {m['peak_tree_pss'] / 2**20:6.0f} MiB) "
+                f"(PSS {m['peak_tree_pss'] / 2**20:6.0f} MiB, main process {m['peak_main_rss'] / 2**20:6.0f} MiB) "
                 f"(largest process {m['max_process_rss'] / 2**20:5.0f} MiB)  "
                 f"written {row['written']} rejected {row['rejected']} (generated copies {info['copies']}) "
-                f"rc {m['rc']}",
+                f"rc {m['rc']}  digests {row['digest_articles']} {row['digest_rejected']}",
                 flush=True,
             )
             shutil.rmtree(out, ignore_errors=True)

@@ -60,9 +60,10 @@ def remove_chrome(docs: list[Document], sigs: dict[str, dedup.Signature], config
         (d for d in docs if d.source in sigs), key=lambda d: (dedup.content_key(sigs[d.source]), d.source)
     )
     removed_total = 0
+    # a paragraph's key does not change when other paragraphs go: keys are made once, not per round
+    paras = [d.text.split("\n\n") for d in ordered]
+    keys = [[_key(p) for p in ps] for ps in paras]
     for same in SAME_STORY_CONTAINMENT:
-        paras = [d.text.split("\n\n") for d in ordered]
-        keys = [[_key(p) for p in ps] for ps in paras]
         holders: dict[int, list[int]] = defaultdict(list)
         for i, ks in enumerate(keys):
             for k in sorted({k for k in ks if k is not None}):
@@ -82,7 +83,10 @@ def remove_chrome(docs: list[Document], sigs: dict[str, dedup.Signature], config
             lost = sum(len(paras[i][j].split()) for j in drop)
             if lost > MAX_SHARE * len(d.text.split()):
                 continue
-            kept = [p for j, p in enumerate(paras[i]) if j not in set(drop)]
+            gone = set(drop)
+            kept = [p for j, p in enumerate(paras[i]) if j not in gone]
+            paras[i] = kept
+            keys[i] = [k for j, k in enumerate(keys[i]) if j not in gone]
             d.text = "\n\n".join(kept)
             info = d.metadata.setdefault(
                 "chrome_removed",
@@ -99,5 +103,8 @@ def remove_chrome(docs: list[Document], sigs: dict[str, dedup.Signature], config
                 sigs.pop(d.source, None)
             else:
                 sigs[d.source] = dedup.signature(d.text, config.shingle_size, config.num_perm, config.seed)
-        ordered = [d for d in ordered if not d.rejected]
+        alive = [i for i, d in enumerate(ordered) if not d.rejected]
+        ordered = [ordered[i] for i in alive]
+        paras = [paras[i] for i in alive]
+        keys = [keys[i] for i in alive]
     return removed_total

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from itertools import chain, repeat
 
 from .document import Document
 
@@ -64,19 +65,12 @@ def _weights() -> dict[str, float]:
 
 def stopword_vote(text: str) -> str | None:
     """The language of ``text`` when its first words' stopwords name it clearly, else None."""
-    from .clean.stopwords import stopword_index
+    from .clean.stopwords import first_words, stopword_index
 
     index, weights = stopword_index(), _weights()
-    hits: Counter[str] = Counter()
-    tokens = 0
-    for m in _WORD.finditer(text):
-        tokens += 1
-        if tokens > FAST_TOKENS:
-            tokens = FAST_TOKENS
-            break
-        langs = index.get(m.group().lower())
-        if langs:
-            hits.update(langs)
+    words = first_words(text, FAST_TOKENS, _WORD)
+    tokens = len(words)
+    hits: Counter[str] = Counter(chain.from_iterable(map(index.get, map(str.lower, words), repeat(()))))
     if not hits or tokens < MIN_TOKENS:
         return None
     scores = sorted(((h / weights[lang], lang) for lang, h in hits.items()), key=lambda s: (-s[0], s[1]))

@@ -10,11 +10,24 @@ import re
 from collections import Counter
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import chain, repeat
 
 _WORD = re.compile(r"\w+", re.U)
 _HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _LETTERS = re.compile(r"[^\W\d_]", re.U)
+
+
+def first_words(text: str, n: int, pattern: re.Pattern[str] = _WORD) -> list[str]:
+    """The first ``n`` matches of ``pattern`` in ``text``, found in one C-level pass over a prefix.
+
+    A word cut by the prefix's end is the last match of the prefix; when the prefix holds more
+    than ``n`` matches that word is not among the first ``n``, otherwise the whole text is read.
+    """
+    found = pattern.findall(text, 0, 16 * n)
+    if len(found) <= n and len(text) > 16 * n:
+        found = pattern.findall(text)
+    return found[:n]
 
 
 @lru_cache(maxsize=1)
@@ -56,19 +69,16 @@ def stopword_index() -> dict[str, tuple[str, ...]]:
 def guess_language(text: str, sample: int = 4000) -> str | None:
     """The language whose stopwords best cover the first ``sample`` words, or None."""
     head = text[: sample * 6]
-    han = len(_HAN_KANA.findall(head))
-    if han > 0.3 * max(1, len(_LETTERS.findall(head))):
+    # counting every letter costs more than the rest of the guess: only when the head has Han or kana
+    han = len(_HAN_KANA.findall(head)) if _HAN_KANA.search(head) else 0
+    if han and han > 0.3 * max(1, len(_LETTERS.findall(head))):
         # written without spaces: stopword lists do not apply (justext has none for these)
         return "ja" if _KANA.search(head) else "zh"
     index = stopword_index()
-    hits: Counter[str] = Counter()
-    tokens = 0
-    for m in _WORD.finditer(text):
-        tokens += 1
-        if tokens > sample:
-            break
-        for lang in index.get(m.group().lower(), ()):
-            hits[lang] += 1
+    # C-level counting: the languages of every word (an empty tuple for a non-stopword)
+    hits: Counter[str] = Counter(
+        chain.from_iterable(map(index.get, map(str.lower, first_words(text, sample)), repeat(())))
+    )
     if not hits:
         return None
     # normalise by list size a little: long lists (e.g. 2,000 words) match more by chance

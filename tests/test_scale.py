@@ -1,0 +1,147 @@
+"""The fast paths taken for speed at scale give the same answers as the plain code they replace."""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from cleaner import chrome, dedup, language
+from cleaner.clean import stopwords
+from cleaner.config import Config
+from cleaner.document import Document
+from cleaner.write import Deferred, Writer, write_article_text
+
+SAMPLES = [
+    "The council voted on Monday to close the old bridge.",
+    "Straße ẞ STRASSE Größe",
+    "ﬁne ﬂow ① ² ｆｕｌｌ　ｗｉｄｔｈ",
+    "“Quoted” ‘words’ it’s don't",
+    "İstanbul ǅemal ΣΊΣΥΦΟΣ",
+    "cafe\u0301 nai\u0308ve",
+    "snake_case 12,5 x-y",
+    "東京都の天気は晴れです。",
+    "",
+]
+
+
+def _slow_normalise(text: str) -> list[str]:
+    return re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_normalise_matches_the_plain_definition(text):
+    assert dedup.normalise(text) == _slow_normalise(text)
+
+
+def _words(rng: random.Random, n: int) -> str:
+    vocab = ["the", "and", "der", "und", "le", "et", "Über", "naïve", "x" * 40, "12", "—", "de", "of"]
+    return " ".join(rng.choice(vocab) for _ in range(n))
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 299, 300, 301, 4000, 5000])
+def test_first_words_are_the_first_matches(n):
+    rng = random.Random(n)
+    for size in (0, 3, 50, 400, 5000):
+        text = _words(rng, size)
+        expected = [m.group() for m in re.finditer(r"\w+", text)][:n]
+        assert stopwords.first_words(text, n) == expected
+
+
+def test_first_words_with_a_word_cut_by_the_prefix():
+    text = "a " * 10 + "b" * 200  # the long word crosses the 16 * n prefix
+    assert stopwords.first_words(text, 11) == ["a"] * 10 + ["b" * 200]
+    assert stopwords.first_words(text, 10) == ["a"] * 10
+
+
+def test_stopword_vote_counts_the_first_words():
+    english = "the council said that it would not open the bridge and the mayor agreed " * 40
+    assert language.stopword_vote(english) == "en"
+    assert language.stopword_vote("the and of " * 5) is None  # fewer than MIN_TOKENS words
+    counts = Counter(stopwords.first_words(english, 300))
+    assert sum(counts.values()) == 300
+
+
+def test_remove_chrome_keeps_a_document_unchanged_when_nothing_is_chrome():
+    config = Config(workers=1)
+    texts = {
+        "a": "The council voted on Monday to close the old bridge to all traffic from next week.",
+        "b": "Farmers at the market said the storm had flooded fields along the river valley.",
+    }
+    docs = [Document(source=s, id=s, text=t) for s, t in texts.items()]
+    sigs = {
+        d.source: dedup.signature(d.text, config.shingle_size, config.num_perm, config.seed) for d in docs
+    }
+    assert chrome.remove_chrome(docs, sigs, config) == 0
+    assert [d.text for d in docs] == list(texts.values())
+
+
+def test_remove_chrome_over_rounds_matches_a_fresh_split():
+    """Paragraph keys are made once: after removals the kept paragraphs are still the text's own."""
+    config = Config(workers=1, min_words=3)
+    rng = random.Random(3)
+    vocab = "council bridge river school budget mayor harbour storm police court museum railway".split()
+    menu = "Home News Sport Weather Sign up for our newsletter today"
+    docs = []
+    for i in range(6):
+        body = [
+            " ".join(rng.choice(vocab) + str(rng.randint(0, 99)) for _ in range(30)) + "." for _ in range(4)
+        ]
+        docs.append(Document(source=f"d{i}", id=f"d{i}", text="\n\n".join([menu, *body, menu + " more"])))
+    sigs = {
+        d.source: dedup.signature(d.text, config.shingle_size, config.num_perm, config.seed) for d in docs
+    }
+    removed = chrome.remove_chrome(docs, sigs, config)
+    assert removed >= 6
+    for d in docs:
+        assert menu not in d.text.split("\n\n")
+        assert sigs[d.source].words == len(dedup.normalise(d.text))
+
+
+def test_writer_publishes_text_files_on_commit(tmp_path: Path):
+    out = tmp_path / "out"
+    writer = Writer(out)
+    for name in ("a.txt", "sub/b.txt"):
+        writer.article(Document(source=name, id=name, text=f"Body of {name}.", title="T"))
+    assert not (out / "text" / "a.txt").exists()  # not visible before the commit
+    writer.commit()
+    assert (out / "text" / "a.txt").read_text() == "T\n\nBody of a.txt.\n"
+    assert (out / "text" / "sub" / "b.txt").exists()
+    assert not list((out / "text").rglob(".*.tmp"))
+    assert len((out / "articles.jsonl").read_text().splitlines()) == 2
+
+
+def test_writer_abort_keeps_the_text_files_written(tmp_path: Path):
+    out = tmp_path / "out"
+    writer = Writer(out)
+    writer.article(Document(source="a.txt", id="a", text="Body."))
+    writer.abort()
+    assert (out / "text" / "a.txt").exists()
+    assert not (out / "articles.jsonl").exists()
+    assert not list(out.rglob(".*.tmp"))
+
+
+def test_deferred_names_fall_back_like_immediate_renames(tmp_path: Path):
+    """A file where a later one needs a folder (and the reverse) takes the flat fallback name."""
+    out = tmp_path / "out"
+    deferred = Deferred()
+    used: set[Path] = set()
+    write_article_text(out, "x.txt", "1", None, "first", used, deferred)
+    write_article_text(out, "x.txt/y", "2", None, "second", used, deferred)  # needs a folder "x.txt"
+    write_article_text(out, "p.txt/q", "3", None, "third", used, deferred)
+    write_article_text(out, "p.txt", "4", None, "fourth", used, deferred)  # a folder "p.txt" exists
+    deferred.publish(out)
+    names = sorted(str(p.relative_to(out / "text")) for p in (out / "text").rglob("*.txt") if p.is_file())
+    assert "x.txt" in names and "p.txt/q.txt" in names
+    assert len([n for n in names if n.startswith("_")]) == 2  # the two clashing ones, flat names
+    assert len(names) == 4
+    assert sorted(p.read_text() for p in (out / "text").rglob("*.txt") if p.is_file()) == [
+        "first\n",
+        "fourth\n",
+        "second\n",
+        "third\n",
+    ]
