@@ -39,7 +39,7 @@ class BandIndex:
         if bands > 256:
             raise ValueError("BandIndex holds at most 256 bands")
         self.bands, self.rows = bands, rows
-        self._keys: list[str] = []
+        self._keys: list = []
         self._pending: list[np.ndarray] = []
         self._table = np.zeros((0, bands), dtype=np.uint64)
         self._sorted: np.ndarray | None = None  # combined band keys, sorted
@@ -57,7 +57,7 @@ class BandIndex:
             packed = np.array([xxhash.xxh64_intdigest(row.tobytes()) for row in hv], dtype=np.uint64)
         return self._bandtag | ((packed * _MIX) >> _BAND_BITS)
 
-    def insert(self, key: str, hashvalues: np.ndarray) -> None:
+    def insert(self, key: object, hashvalues: np.ndarray) -> None:
         self._keys.append(key)
         self._pending.append(self.band_keys(hashvalues))
         self._sorted = None
@@ -74,10 +74,10 @@ class BandIndex:
         self._sorted = flat[order]
         self._order = (order // self.bands).astype(np.int32)
 
-    def query(self, hashvalues: np.ndarray) -> set[str]:
-        """Keys of every inserted signature that shares at least one whole band with ``hashvalues``."""
+    def query_ids(self, hashvalues: np.ndarray) -> np.ndarray:
+        """Insertion numbers (sorted int array) of every signature sharing a whole band with ``hashvalues``."""
         if not self._keys:
-            return set()
+            return np.zeros(0, dtype=np.int32)
         if self._sorted is None:
             self._build()
         assert self._sorted is not None and self._order is not None
@@ -87,9 +87,13 @@ class BandIndex:
         counts = hi - lo
         total = int(counts.sum())
         if not total:
-            return set()
+            return np.zeros(0, dtype=np.int32)
         # every position lo[b] .. hi[b]-1 of every band, without a Python loop
         starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
         positions = starts + np.arange(total)
+        return np.unique(self._order[positions])
+
+    def query(self, hashvalues: np.ndarray) -> set[str]:
+        """Keys of every inserted signature that shares at least one whole band with ``hashvalues``."""
         keys = self._keys
-        return {keys[i] for i in np.unique(self._order[positions]).tolist()}
+        return {keys[i] for i in self.query_ids(hashvalues).tolist()}

@@ -15,6 +15,7 @@ group only when it is a copy of most of its members, and the canonical copy is c
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ HASH = "xxh32"
 _xxh32 = xxhash.xxh32_intdigest
 #: the LSH bands must catch pairs down to this share of the threshold (teasers have low Jaccard)
 RECALL_FACTOR = 0.55
+_WORD = re.compile(r"\w+", re.U)
 _WORD = re.compile(r"\w+", re.U)
 _ASCII_WORD = re.compile(r"\w+", re.A)  # the same words on ASCII text, found faster
 
@@ -176,6 +178,57 @@ OVERLAP = 0.5
 MAJORITY_SAMPLE = 15
 
 
+#: a candidate pair is verified exactly unless its MinHash agreement is this unlikely for a copy
+MISS_PROBABILITY = 1e-12
+
+
+@lru_cache(maxsize=4)
+def _agreement_floor(num_perm: int, steps: int = 1000) -> np.ndarray:
+    """For Jaccard ``k / steps``: the most MinHash agreements that have probability < ``MISS_PROBABILITY``.
+
+    Each MinHash value agrees with probability J, so agreements ~ Binomial(num_perm, J); entry k is
+    the largest m with P(agreements <= m) < MISS_PROBABILITY at J = k / steps (-1 when there is none).
+    """
+    floor = np.full(steps + 1, -1, dtype=np.int32)
+    for k in range(1, steps + 1):
+        j = k / steps
+        if j >= 1.0:
+            floor[k] = num_perm - 1
+            continue
+        log_j, log_not = math.log(j), math.log1p(-j)
+        cdf = 0.0
+        for m in range(num_perm + 1):
+            cdf += math.exp(
+                math.lgamma(num_perm + 1)
+                - math.lgamma(m + 1)
+                - math.lgamma(num_perm - m + 1)
+                + m * log_j
+                + (num_perm - m) * log_not
+            )
+            if cdf >= MISS_PROBABILITY:
+                break
+            floor[k] = m
+    return floor
+
+
+def plausible(
+    hashvalues: np.ndarray, candidates: np.ndarray, size: int, sizes: np.ndarray, threshold: float
+) -> np.ndarray:
+    """Which ``candidates`` (rows of MinHash values, shingle counts ``sizes``) could be copies.
+
+    A copy has Jaccard >= ``threshold`` or containment >= max(threshold, 0.8), so at least the
+    Jaccard that this containment gives with these set sizes. A pair whose MinHash agreement is
+    below what that Jaccard gives with probability ``MISS_PROBABILITY`` is not verified exactly.
+    """
+    steps = 1000
+    agree = (candidates == hashvalues).sum(axis=1)
+    contain = max(threshold, 0.8)
+    inter = contain * np.minimum(sizes, size)
+    least = np.minimum(threshold, inter / np.maximum(size + sizes - inter, 1))
+    floor = _agreement_floor(len(hashvalues), steps)
+    return agree > floor[np.floor(least * steps).astype(np.int64)]
+
+
 def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> list[list[Document]]:
     """Partition ``docs`` (not rejected, with signatures keyed by ``source``) into groups.
 
@@ -187,37 +240,52 @@ def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> l
     paragraph, another kept a caption) still overlap even where they fail the copy test. The
     first member of each returned group is its canonical copy, chosen after grouping
     (``choose_canonical``). Independent of input order.
+
+    A candidate group none of whose sampled members could be a copy by MinHash (``plausible``) is
+    passed over without exact comparisons: it could not be joined anyway.
     """
     ordered = sorted(docs, key=lambda d: _rank_key(d, sigs[d.source]))
+    ranked = [sigs[d.source] for d in ordered]
     bands, rows = lsh_params(config.threshold, config.num_perm)
     lsh = BandIndex(bands, rows)  # datasketch MinHashLSH's candidates in ~1/10 of its memory
-    for d in ordered:
-        sig = sigs[d.source]
-        if len(sig.shingles):
-            lsh.insert(d.source, sig.hashvalues)
-    group_of: dict[str, int] = {}
-    groups: list[list[Document]] = []
-    for d in ordered:
-        sig = sigs[d.source]
+    indexed = [i for i, sig in enumerate(ranked) if len(sig.shingles)]
+    for i in indexed:
+        lsh.insert(i, ranked[i].hashvalues)
+    rank_of = np.array(indexed, dtype=np.int64)  # insertion number -> rank
+    values = np.stack([s.hashvalues for s in ranked]) if ranked else np.zeros((0, config.num_perm), np.uint32)
+    sizes = np.array([len(s.shingles) for s in ranked], dtype=np.int64)
+    group_of = np.full(len(ordered), -1, dtype=np.int64)
+    groups: list[list[int]] = []  # ranks of each group's members, most complete first
+    for i in range(len(ordered)):
+        sig = ranked[i]
         best: tuple[tuple[float, float], int] | None = None
         if len(sig.shingles):
-            for gi in sorted({group_of[o] for o in lsh.query(sig.hashvalues) if o in group_of}):
+            found = group_of[rank_of[lsh.query_ids(sig.hashvalues)]]
+            for gi in np.unique(found[found >= 0]).tolist():
                 sample = groups[gi][:MAJORITY_SAMPLE]
+                if not plausible(
+                    sig.hashvalues, values[sample], len(sig.shingles), sizes[sample], config.threshold
+                ).any():
+                    continue  # no copy among them: the group could not take it
                 copies = overlaps = 0
                 for m in sample:
-                    jac, con = similarity(sig, sigs[m.source])
+                    jac, con = similarity(sig, ranked[m])
                     copies += is_copy(jac, con, config.threshold)
                     overlaps += con >= OVERLAP or is_copy(jac, con, config.threshold)
                 score = (copies / len(sample), overlaps / len(sample))
                 if copies and 2 * overlaps > len(sample) and (best is None or score > best[0]):
                     best = (score, gi)
         if best is None:
-            group_of[d.source] = len(groups)
-            groups.append([d])
+            group_of[i] = len(groups)
+            groups.append([i])
         else:
-            group_of[d.source] = best[1]
-            groups[best[1]].append(d)
-    return [choose_canonical(g, sigs, config.shingle_size) if len(g) > 1 else g for g in groups]
+            group_of[i] = best[1]
+            groups[best[1]].append(i)
+    out = []
+    for g in groups:
+        members = [ordered[m] for m in g]
+        out.append(choose_canonical(members, sigs, config.shingle_size) if len(members) > 1 else members)
+    return out
 
 
 #: copies whose coverage of the others is within this of the best count as complete

@@ -145,3 +145,73 @@ def test_deferred_names_fall_back_like_immediate_renames(tmp_path: Path):
         "second\n",
         "third\n",
     ]
+
+
+def _group_plainly(docs, sigs, config):
+    """The grouping rule without the MinHash pre-filter: every candidate group's sample compared exactly."""
+    from cleaner.band_index import BandIndex
+
+    ordered = sorted(docs, key=lambda d: dedup._rank_key(d, sigs[d.source]))
+    lsh = BandIndex(*dedup.lsh_params(config.threshold, config.num_perm))
+    for d in ordered:
+        if len(sigs[d.source].shingles):
+            lsh.insert(d.source, sigs[d.source].hashvalues)
+    group_of: dict[str, int] = {}
+    groups: list[list[str]] = []
+    for d in ordered:
+        sig = sigs[d.source]
+        best = None
+        for gi in sorted({group_of[o] for o in lsh.query(sig.hashvalues) if o in group_of}):
+            sample = groups[gi][: dedup.MAJORITY_SAMPLE]
+            copies = overlaps = 0
+            for m in sample:
+                jac, con = dedup.similarity(sig, sigs[m])
+                copies += dedup.is_copy(jac, con, config.threshold)
+                overlaps += con >= dedup.OVERLAP or dedup.is_copy(jac, con, config.threshold)
+            score = (copies / len(sample), overlaps / len(sample))
+            if copies and 2 * overlaps > len(sample) and (best is None or score > best[0]):
+                best = (score, gi)
+        if best is None:
+            group_of[d.source] = len(groups)
+            groups.append([d.source])
+        else:
+            group_of[d.source] = best[1]
+            groups[best[1]].append(d.source)
+    return sorted(sorted(g) for g in groups)
+
+
+def test_group_with_the_prefilter_finds_the_same_groups():
+    config = Config(workers=1)
+    rng = random.Random(5)
+    vocab = [f"w{i}" for i in range(300)]
+    stories = [[" ".join(rng.choice(vocab) for _ in range(25)) for _ in range(8)] for _ in range(40)]
+    texts = {}
+    for i in range(160):
+        paras = list(rng.choice(stories))
+        kind = i % 4
+        if kind == 1:  # teaser
+            paras = paras[: rng.randint(2, 5)]
+        elif kind == 2:  # edited copy
+            paras = [p.replace(rng.choice(vocab), "edit") for p in paras]
+        elif kind == 3:  # another story's paragraphs mixed in
+            paras = paras[:4] + rng.choice(stories)[4:]
+        texts[f"d{i:03d}"] = "\n\n".join(paras)
+    docs = [Document(source=s, id=s, text=t) for s, t in texts.items()]
+    sigs = {
+        d.source: dedup.signature(d.text, config.shingle_size, config.num_perm, config.seed) for d in docs
+    }
+    got = sorted(sorted(m.source for m in g) for g in dedup.group(docs, sigs, config))
+    assert got == _group_plainly(docs, sigs, config)
+    assert any(len(g) > 2 for g in got)
+
+
+def test_agreement_floor_is_a_binomial_tail():
+    import math
+
+    floor = dedup._agreement_floor(128)
+    for k in (300, 550, 700):
+        j, m = k / 1000, int(floor[k])
+        cdf = sum(math.comb(128, x) * j**x * (1 - j) ** (128 - x) for x in range(m + 2))
+        below = cdf - math.comb(128, m + 1) * j ** (m + 1) * (1 - j) ** (127 - m)
+        assert below < dedup.MISS_PROBABILITY <= cdf
+    assert floor[0] == -1
