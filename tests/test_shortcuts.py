@@ -89,3 +89,25 @@ def test_stopword_index_maps_every_word_to_its_languages_in_order():
         for word in stoplist(lang):
             expected.setdefault(word, []).append(lang)
     assert stopword_index() == {w: tuple(langs) for w, langs in expected.items()}
+
+
+FORM_PAGE = (
+    "<html><head><title>Vote</title><!-- a comment --></head><body><article>"
+    + "".join(f"<p>{p}</p>" for p in STORY)
+    + '<form><label>Name <input name="n" value="x"></label><select><option>1</option></select>'
+    "<textarea>Say something</textarea></form></article></body></html>"
+)
+
+
+@pytest.mark.parametrize("html", [*PAGES, FORM_PAGE])
+def test_fast_class_lookup_parses_and_extracts_as_trafilatura_does(html):
+    import trafilatura
+    from lxml import etree
+    from trafilatura.utils import load_html
+
+    from cleaner.extract import parse
+
+    ours, theirs = parse(html), load_html(html)
+    assert etree.tostring(ours) == etree.tostring(theirs)
+    a, b = (trafilatura.bare_extraction(t, with_metadata=True, include_comments=False) for t in (ours, theirs))
+    assert (a.text, a.title, a.author) == (b.text, b.title, b.author)
