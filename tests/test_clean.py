@@ -143,3 +143,64 @@ def test_a_wrapped_paragraph_inside_page_chrome_is_joined_and_the_menu_is_not():
     blocks = [b.text for b in unwrap(split(text))]
     assert " ".join(wrapped) in blocks
     assert blocks.count("Business") == 2 and len(blocks) == 2 * len(menu) + 3 + 1
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Published 2:16 AM EST Nov 20, 2019",
+        "Updated: Nov. 19, 2019, 6:18 p.m.",
+        "2 days ago at 07:52 am",
+        "2019-11-19T08:57:40+01:00",
+        "Aktualisiert am 19.11.2019, 10:32 Uhr",
+        "19. November 2019",
+        "Publié le 19 novembre 2019 à 10h32",
+        "il y a 3 heures",
+        "Actualizado el 19 de noviembre de 2019",
+        "Martedì 19 novembre 2019",
+        "segunda-feira, 18 de novembro de 2019",
+        "New Delhi, Bureau | Updated : 19 November 2019, 09:01 AM",
+    ],
+)
+def test_date_lines_in_six_languages(line):
+    from cleaner.clean.meta import dateline
+
+    assert dateline(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["The bridge closed on 3 May 2019 after a crack was found.", "March 2019", "12:30", "In May 2019 the council voted"],
+)
+def test_story_lines_are_not_date_lines(line):
+    from cleaner.clean.meta import dateline
+
+    assert not dateline(line)
+
+
+def test_a_story_printed_twice_keeps_one_copy():
+    text = "\n".join(STORY + ["Newsletter", "-"] + STORY)
+    r = clean_text(text)
+    assert r.text.split("\n\n").count(STORY[0]) == 1
+    assert sum(d.reason == "repeated" for d in r.decisions) >= 4
+
+
+def test_a_repeated_question_in_an_interview_stays():
+    q = "What made you start the bridge campaign in the first place?"
+    answers = [s for s in STORY if len(s) > 40]
+    text = "\n".join(x for a in answers for x in (q, a))
+    r = clean_text(text)
+    assert all(d.reason != "repeated" for d in r.decisions)
+    assert r.text.count(q) == len(answers)
+
+
+def test_extracted_text_trusts_its_prose_until_a_comment_section():
+    from cleaner.clean import prepare
+    from cleaner.clean.classify import trusted_prose
+
+    comment = "I think the council should have repaired the bridge years ago, when it was still cheap to do so."
+    blocks, ev, _ = prepare("\n".join(["3 comments", *STORY, "Top Rated Comments", comment]))
+    trusted = trusted_prose(ev.shapes, ev.matches, ev.base)
+    texts = [b.text for b in blocks]
+    assert trusted[texts.index(STORY[0])] and trusted[texts.index(STORY[-1])]
+    assert not trusted[texts.index(comment)]

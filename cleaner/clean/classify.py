@@ -17,7 +17,7 @@ import numpy as np
 from . import lead, meta
 from .blocks import Block
 from .chrome import is_chrome
-from .features import Shape, base_features, shape
+from .features import BASE, Shape, base_features, shape
 from .model import BlockModel
 from .phrases import Match, Rules, normalise
 
@@ -91,6 +91,24 @@ def gather(blocks: list[Block], stops: frozenset[str], rules: Rules) -> Evidence
     return Evidence(shapes, matches, list_run, list_reason, base_features(blocks, shapes, matches, list_run))
 
 
+def trusted_prose(shapes: list[Shape], matches: list[Match | None], base: np.ndarray) -> np.ndarray:
+    """The blocks of extracted-looking text that stay without asking the model: paragraphs of prose,
+    table cells and list items (an extractor keeps those only inside the main content), up to where
+    a comment section starts ("Top Rated Comments", "12 comments", "Leave a reply" after the first
+    paragraph of prose; a comment counter above the story does not count). Readers' comments are
+    prose too, so after that marker the model judges them like any other line."""
+    prose = np.array([s.prose for s in shapes], dtype=bool)
+    if len(base):
+        prose |= (base[:, BASE.index("table_row")] > 0) | (base[:, BASE.index("bullet")] > 0)
+    first = int(np.argmax(prose)) if prose.any() else len(shapes)
+    for k in range(first + 1, len(shapes)):
+        m = matches[k]
+        if m is not None and m.reason == "comments":
+            prose[k:] = False
+            break
+    return prose
+
+
 def _same(a: str, b: str) -> bool:
     return normalise(a).strip(" .") == normalise(b).strip(" .")
 
@@ -123,7 +141,7 @@ def classify(
         if model.is_extracted(ev.base):
             # text that is already an extractor's output: its prose is the story unless a rule fired;
             # the model judges only the short lines (headlines, captions, promos, list items)
-            p = np.where([s.prose for s in ev.shapes], 1.0, p)
+            p = np.where(trusted_prose(ev.shapes, ev.matches, ev.base), 1.0, p)
         if free and max(p[k] for k in free) < threshold:
             # every document has a story: when no block reaches the threshold, the best ones are it
             threshold = 0.8 * max(p[k] for k in free)

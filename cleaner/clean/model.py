@@ -65,8 +65,12 @@ def prose_share(base: np.ndarray) -> float:
 
 
 def short_share(base: np.ndarray) -> float:
-    """Share of blocks under four words (menu items, buttons): most of a page's text, rare in an extract."""
-    return float(base[:, BASE.index("short")].mean())
+    """Share of blocks under four words (menu items, buttons): most of a page's text, rare in an
+    extract. Table cells ("63 |", trafilatura's tables) are short by nature and do not count."""
+    cells = base[:, BASE.index("table_row")] > 0
+    if cells.all():
+        return 0.0
+    return float(base[~cells, BASE.index("short")].mean())
 
 
 def looks_extracted(base: np.ndarray, share: float = 0.4, short: float = 0.3) -> bool:

@@ -37,7 +37,7 @@ class Rules:
 
     def match(self, line: str) -> Match | None:
         norm = normalise(line)
-        if not norm or len(norm) > 300:
+        if not norm or len(norm) > 600:
             return None
         stripped = _TRAIL.sub("", norm)
         for kind, reason, lang, rx in self.compiled:
