@@ -293,8 +293,20 @@ COVERAGE_TOLERANCE = 0.1
 
 
 def _richness(doc: Document) -> int:
+    """How much the copy says about itself: title, author, site name, URL. Not its date: dates have
+    their own rule, and a dated line is often an update notice that makes a copy later, not better."""
     meta = doc.metadata
-    return sum(1 for k in ("author", "sitename", "published", "url", "date") if meta.get(k)) + bool(doc.title)
+    return sum(1 for k in ("author", "sitename", "url") if meta.get(k)) + bool(doc.title)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _date(doc: Document) -> str | None:
+    """The copy's publication date when it is a real date (ISO, as extracted from HTML), else None:
+    a date line found in plain text ("Updated an hour ago") does not sort."""
+    value = str(doc.metadata.get("published") or doc.metadata.get("date") or "")
+    return value if _ISO_DATE.match(value) else None
 
 
 def _edge_shingles(text: str, k: int) -> np.ndarray:
@@ -338,10 +350,12 @@ def choose_canonical(
         edges = _edge_shingles(members[i].text, shingle_size)
         edge.append(len(np.intersect1d(own, edges)) / size)
     best_cov = max(cover)
+    dates = [_date(m) for m in members]
+    dated = all(dates)  # an undated copy is neither earlier nor later: dates decide only among dated ones
 
     def key(i: int) -> tuple:
         m = members[i]
-        date = str(m.metadata.get("published") or m.metadata.get("date") or "9999")
+        date = dates[i] if dated else ""
         complete = cover[i] >= best_cov - COVERAGE_TOLERANCE
         return (
             not complete,
@@ -370,6 +384,6 @@ def choose_canonical(
     canon.metadata["canonical_reason"] = (
         f"most complete of {n} copies: holds {cover[c]:.0%} of the other copies' text on average "
         f"(best {best_cov:.0%}) and has the least text no other copy has at its start or end ({edge[c]:.0%} of it); "
-        "ties go to richer metadata, earlier date, then id"
+        "ties go to richer metadata, earlier date (when every copy has one), then id"
     )
     return [canon, *rest]

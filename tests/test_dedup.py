@@ -161,3 +161,24 @@ def test_copies_cleaned_a_little_differently_still_group():
     groups = dedup.group(docs, sigs, CONFIG)
     assert [sorted(m.source for m in g) for g in groups] == [["captions.txt", "cut.txt", "full.txt"]]
     assert groups[0][0].source == "full.txt"
+
+
+def test_canonical_ties_go_to_richer_metadata_and_only_real_dates_sort():
+    """Equal copies: a date line from plain text ("Updated ...") is no richer metadata and does not
+    sort as a date; ISO dates (from HTML) do, when every copy has one."""
+    text = "\n\n".join(story(10))
+
+    def copies(meta_a: dict, meta_b: dict) -> list[Document]:
+        a = Document(source="a.txt", id="a", text=text, metadata=dict(meta_a))
+        b = Document(source="b.txt", id="b", text=text, metadata=dict(meta_b))
+        return [a, b]
+
+    def winner(meta_a: dict, meta_b: dict) -> str:
+        docs = copies(meta_a, meta_b)
+        sigs = {d.source: dedup.signature(d.text, 5, CONFIG.num_perm, CONFIG.seed) for d in docs}
+        return dedup.choose_canonical(docs, sigs)[0].source
+
+    notice = "This article was originally published on June 24, 2023 and has been updated."
+    assert winner({"author": "Jane Smith"}, {"published": notice, "date": notice}) == "a.txt"
+    assert winner({"published": "2023-06-25"}, {"published": "2023-06-24T10:00:00"}) == "b.txt"
+    assert winner({"published": "2023-06-24"}, {"published": "2023-06-25"}) == "a.txt"
