@@ -208,7 +208,15 @@ def process_all(items: Iterable[Item], config: Config) -> Iterator[tuple[Documen
             yield process(item, config)
         return
     items = _import_trafilatura_if_html(iter(items), config.workers * workers.IN_FLIGHT)
-    yield from workers.imap(_work, items, config.workers, _init_worker, (config,), _failed)
+    yield from workers.imap(
+        _work, items, config.workers, _init_worker, (config,), _failed, parent_deadline(config.doc_timeout)
+    )
+
+
+def parent_deadline(doc_timeout: float) -> float | None:
+    """How long the parent waits for one result: the worker's own limit, doubled, plus 5 s (None: no
+    limit). Only C code that ignores the worker's alarm runs into it."""
+    return doc_timeout * 2 + 5 if doc_timeout > 0 else None
 
 
 def _import_trafilatura_if_html(items: Iterator[Item], peek: int) -> Iterator[Item]:

@@ -5,6 +5,12 @@ kernel's out-of-memory killer) and then waits for its result forever. ``ProcessP
 instead marks the pool broken; the documents that were in flight are then retried one at a time in
 a process of their own, so only the document that kills its worker again is rejected, with a reason,
 and the run goes on with a fresh pool.
+
+The per-document time limit inside a worker (SIGALRM) cannot stop C code that never returns to the
+interpreter (lxml stuck on a pathological page). So the parent also waits at most ``timeout`` seconds
+for each result, counted from when that document became the oldest one in flight (so never less
+than its run time); then it kills the workers, rejects that document as timed out, and retries the
+others as after a crash.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -30,6 +37,11 @@ DIED = (
 )
 
 
+def stuck(timeout: float) -> str:
+    """The rejection reason for a document whose worker gave no answer within ``timeout`` seconds."""
+    return f"timed out: no result after {timeout:g} s (stuck in a library); its worker was stopped"
+
+
 def _context() -> Any:
     return mp.get_context("fork" if os.name == "posix" else "spawn")
 
@@ -41,11 +53,13 @@ def imap(
     initializer: Callable[..., None],
     initargs: tuple[Any, ...],
     failed: Callable[[T, str], R],
+    timeout: float | None = None,
 ) -> Iterator[R]:
     """``work(item)`` for every item, in ``workers`` processes; yields one result per item.
 
     Results come in input order except after a worker died. ``failed(item, reason)`` makes the
-    result for an item that could not be processed (its worker died, or the result was lost).
+    result for an item that could not be processed (its worker died, it got no answer within
+    ``timeout`` seconds, or the result was lost).
     """
     ctx = _context()
     source = iter(items)
@@ -71,15 +85,18 @@ def imap(
                 return
             item, future = pending.popleft()
             try:
-                yield future.result()
+                yield future.result(timeout=timeout)
                 continue
             except BrokenProcessPool:
-                pass
+                in_flight = [(item, future), *pending]
+            except FutureTimeout:  # stuck where the worker's own time limit cannot reach
+                _kill(pool)
+                yield failed(item, stuck(timeout or 0))
+                in_flight = list(pending)
             except Exception as exc:  # the result could not come back (e.g. not picklable)
                 yield failed(item, f"internal error in a worker: {type(exc).__name__}: {exc}"[:300])
                 continue
             # the pool is broken: every unfinished task failed with it; find the one that kills
-            in_flight = [(item, future), *pending]
             pending.clear()
             wait([fut for _, fut in in_flight])
             pool.shutdown(wait=False, cancel_futures=True)
@@ -87,7 +104,7 @@ def imap(
                 if fut.done() and not fut.cancelled() and fut.exception() is None:
                     yield fut.result()
                 else:
-                    yield _alone(work, each, initializer, initargs, failed)
+                    yield _alone(work, each, initializer, initargs, failed, timeout)
             pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
             submitted = 0
     finally:
@@ -100,12 +117,22 @@ def _alone(
     initializer: Callable[..., None],
     initargs: tuple[Any, ...],
     failed: Callable[[T, str], R],
+    timeout: float | None = None,
 ) -> R:
-    """Process one suspect item in a pool of its own; reject it if its worker dies again."""
+    """Process one suspect item in a pool of its own; reject it if its worker dies again or is stuck."""
     with ProcessPoolExecutor(1, mp_context=_context(), initializer=initializer, initargs=initargs) as pool:
         try:
-            return pool.submit(work, item).result()
+            return pool.submit(work, item).result(timeout=timeout)
         except BrokenProcessPool:
             return failed(item, DIED)
+        except FutureTimeout:
+            _kill(pool)
+            return failed(item, stuck(timeout or 0))
         except Exception as exc:
             return failed(item, f"internal error in a worker: {type(exc).__name__}: {exc}"[:300])
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's worker processes (a stuck one ignores everything else); the pool then breaks."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()

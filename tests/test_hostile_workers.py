@@ -92,3 +92,25 @@ def test_process_all_recovers_from_several_deaths_and_keeps_going(monkeypatch):
     assert len(results) == len(items) == len(got)
     for source, reason in got.items():
         assert reason.startswith("worker process died") == source.startswith("fatal")
+
+
+@needs_fork
+def test_a_document_stuck_where_the_alarm_cannot_reach_is_rejected_by_the_parent(tmp_path, monkeypatch):
+    real = pipeline.clean
+
+    def stuck_clean(doc, config):
+        if "stuck" in doc.source:
+            # like C code that never returns to the interpreter: the worker's alarm is never handled
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+            time.sleep(120)
+        return real(doc, config)
+
+    monkeypatch.setattr(pipeline, "clean", stuck_clean)
+    names = [f"{i:02d}.txt" for i in range(6)] + ["stuck.txt"]
+    inp = _folder(tmp_path, names)
+    out = tmp_path / "out"
+    res = run([inp], out, "--workers", "2", "--timeout", "0.5", "--no-dedup")
+    assert res.exit_code == 0
+    assert res.reason("stuck.txt").startswith("timed out: no result after 6 s")
+    assert set(res.articles) == set(names) - {"stuck.txt"}
+    assert set(accounted(set(names), out).values()) == {1}
