@@ -204,3 +204,9 @@ def test_extracted_text_trusts_its_prose_until_a_comment_section():
     texts = [b.text for b in blocks]
     assert trusted[texts.index(STORY[0])] and trusted[texts.index(STORY[-1])]
     assert not trusted[texts.index(comment)]
+
+
+def test_a_teaser_glued_to_a_long_stretch_of_story_is_not_a_prefix_match():
+    glued = "Also on example.com Council votes to close the bridge" + STORY[0] + " " + STORY[1]
+    assert load_rules().match("Also on example.com Council votes to close the bridge").reason == "readmore"
+    assert load_rules().match(glued) is None

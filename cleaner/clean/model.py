@@ -59,18 +59,21 @@ class Network:
         return cls(np.array(d["mean"]), np.array(d["scale"]), layers)
 
 
+def _shares(base: np.ndarray, column: str) -> float:
+    """Mean of a 0/1 column over the blocks that are not table cells ("63 |", trafilatura's tables:
+    short by nature, they say nothing about whether the text is a page or an extract)."""
+    rows = base[base[:, BASE.index("table_row")] <= 0]
+    return float(rows[:, BASE.index(column)].mean()) if len(rows) else 0.0
+
+
 def prose_share(base: np.ndarray) -> float:
     """Share of prose blocks: high for an extractor's output, low for a whole page's text."""
-    return float(base[:, BASE.index("prose")].mean())
+    return _shares(base, "prose")
 
 
 def short_share(base: np.ndarray) -> float:
-    """Share of blocks under four words (menu items, buttons): most of a page's text, rare in an
-    extract. Table cells ("63 |", trafilatura's tables) are short by nature and do not count."""
-    cells = base[:, BASE.index("table_row")] > 0
-    if cells.all():
-        return 0.0
-    return float(base[~cells, BASE.index("short")].mean())
+    """Share of blocks under four words (menu items, buttons): most of a page's text, rare in an extract."""
+    return _shares(base, "short")
 
 
 def looks_extracted(base: np.ndarray, share: float = 0.4, short: float = 0.3) -> bool:

@@ -8,6 +8,8 @@ from functools import lru_cache
 from importlib import resources
 
 KINDS = ("line", "prefix", "list")
+#: prefix rules judge lines up to this many words
+PREFIX_MAX_WORDS = 40
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _LEAD = re.compile(r"^[\s•·|»›>▶►■□●○◆◇★☆*+~#-]+")
 _TRAIL = re.compile(r"[\s.:!?»›>▶►|…/→-]+$")
@@ -40,7 +42,11 @@ class Rules:
         if not norm or len(norm) > 600:
             return None
         stripped = _TRAIL.sub("", norm)
+        # a "READ MORE: ..." teaser glued to a long stretch of the story's own text keeps the story
+        long_line = norm.count(" ") >= PREFIX_MAX_WORDS
         for kind, reason, lang, rx in self.compiled:
+            if kind == "prefix" and long_line:
+                continue
             m = rx.match(norm) if kind == "prefix" else rx.fullmatch(stripped)
             if m:
                 return Match(kind, reason, self.patterns.get(m.lastgroup or "", ""), lang)
