@@ -14,8 +14,10 @@ makes different stories in the same chrome look less alike, which can expose mor
 
 from __future__ import annotations
 
-from collections import defaultdict
+import dataclasses
+from typing import Protocol
 
+import numpy as np
 import xxhash
 
 from . import dedup
@@ -48,46 +50,109 @@ def _stories(holders: list[int], sigs: list[dedup.Signature], need: int, same: f
     return len(reps)
 
 
-def remove_chrome(docs: list[Document], sigs: dict[str, dedup.Signature], config: Config) -> int:
+def paragraph_keys(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Key (0 for a paragraph without words) and word count of each ``"\n\n"``-separated paragraph.
+
+    Made in the workers with the signature, so the chrome pass needs no text until it changes one.
+    The words of a text are the sum of its paragraphs' (the separator is whitespace).
+    """
+    paras = text.split("\n\n")
+    keys = np.fromiter((_key(p) or 0 for p in paras), dtype=np.uint64, count=len(paras))
+    words = np.fromiter((len(p.split()) for p in paras), dtype=np.int64, count=len(paras))
+    return keys, words
+
+
+class Texts(Protocol):
+    """Where the documents' texts are while the pass runs: in the documents, or in a spool."""
+
+    def read(self, doc: Document) -> str: ...
+
+    def rewrite(self, doc: Document, text: str) -> None: ...
+
+
+class InDocuments:
+    def read(self, doc: Document) -> str:
+        return doc.text
+
+    def rewrite(self, doc: Document, text: str) -> None:
+        doc.text = text
+
+
+def _chrome_keys(keys: list[np.ndarray], sigs: list[dedup.Signature], same: float) -> np.ndarray:
+    """Paragraph keys held by documents (indices into ``keys``) of ``MIN_STORIES`` different stories.
+
+    Holders are found by sorting all (key, document) pairs; each key's holders are checked in
+    document order.
+    """
+    if not keys:
+        return np.zeros(0, dtype=np.uint64)
+    flat = np.concatenate(keys)
+    doc = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
+    real = flat != 0
+    flat, doc = flat[real], doc[real]
+    order = np.lexsort((doc, flat))
+    flat, doc = flat[order], doc[order]
+    first = np.ones(len(flat), dtype=bool)
+    first[1:] = (flat[1:] != flat[:-1]) | (doc[1:] != doc[:-1])
+    flat, doc = flat[first], doc[first]
+    starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]]) if len(flat) else np.zeros(0, dtype=np.int64)
+    ends = np.r_[starts[1:], len(flat)]
+    shared = (ends - starts) >= MIN_STORIES
+    found = [
+        flat[s]
+        for s, e in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True)
+        if _stories(doc[s:e].tolist(), sigs, MIN_STORIES, same) >= MIN_STORIES
+    ]
+    return np.array(found, dtype=np.uint64)
+
+
+def signatures(texts: list[str], config: Config) -> list[dedup.Signature]:
+    """``dedup.signature`` of each text."""
+    return [dedup.signature(t, config.shingle_size, config.num_perm, config.seed) for t in texts]
+
+
+def remove_chrome(
+    docs: list[Document], sigs: dict[str, dedup.Signature], config: Config, texts: Texts | None = None
+) -> int:
     """Strip cross-document chrome paragraphs from ``docs`` in place; return how many were removed.
 
     Changed documents get a new signature in ``sigs`` and ``metadata["chrome_removed"]`` (the number
     of paragraphs and why). A document left with fewer than ``config.min_words`` words is rejected
     (its whole body was site template). The result does not depend on the order of ``docs``.
+    ``texts`` holds the texts (default: ``doc.text``); only changed documents' texts are read.
     """
+    store: Texts = texts or InDocuments()
     # content order, not name order: which documents stand for a story must not depend on file names
     ordered = sorted(
         (d for d in docs if d.source in sigs), key=lambda d: (dedup.content_key(sigs[d.source]), d.source)
     )
     removed_total = 0
     # a paragraph's key does not change when other paragraphs go: keys are made once, not per round
-    paras = [d.text.split("\n\n") for d in ordered]
-    keys = [[_key(p) for p in ps] for ps in paras]
+    keys: list[np.ndarray] = []
+    words: list[np.ndarray] = []
+    for d in ordered:
+        made = sigs[d.source].paragraphs
+        k, w = made if made is not None else paragraph_keys(store.read(d))
+        keys.append(k)
+        words.append(w)
     for same in SAME_STORY_CONTAINMENT:
-        holders: dict[int, list[int]] = defaultdict(list)
-        for i, ks in enumerate(keys):
-            for k in sorted({k for k in ks if k is not None}):
-                holders[k].append(i)
-        current = [sigs[d.source] for d in ordered]
-        chrome = {
-            k
-            for k, hs in holders.items()
-            if len(hs) >= MIN_STORIES and _stories(hs, current, MIN_STORIES, same) >= MIN_STORIES
-        }
-        if not chrome:
+        chrome = _chrome_keys(keys, [sigs[d.source] for d in ordered], same)
+        if not len(chrome):
             continue
-        for i, d in enumerate(ordered):
-            drop = [j for j, k in enumerate(keys[i]) if k in chrome]
-            if not drop:
+        hits = np.isin(np.concatenate(keys), chrome)
+        bounds = np.cumsum([0] + [len(k) for k in keys])
+        for i in np.flatnonzero(np.logical_or.reduceat(hits, bounds[:-1])).tolist():
+            d = ordered[i]
+            hit = hits[bounds[i] : bounds[i + 1]]
+            total = int(words[i].sum())
+            lost = int(words[i][hit].sum())
+            if lost > MAX_SHARE * total:
                 continue
-            lost = sum(len(paras[i][j].split()) for j in drop)
-            if lost > MAX_SHARE * len(d.text.split()):
-                continue
-            gone = set(drop)
-            kept = [p for j, p in enumerate(paras[i]) if j not in gone]
-            paras[i] = kept
-            keys[i] = [k for j, k in enumerate(keys[i]) if j not in gone]
-            d.text = "\n\n".join(kept)
+            paras = store.read(d).split("\n\n")
+            kept = [p for p, h in zip(paras, hit.tolist(), strict=True) if not h]
+            keys[i], words[i] = keys[i][~hit], words[i][~hit]
+            text = "\n\n".join(kept)
+            store.rewrite(d, text)
             info = d.metadata.setdefault(
                 "chrome_removed",
                 {
@@ -95,16 +160,18 @@ def remove_chrome(docs: list[Document], sigs: dict[str, dedup.Signature], config
                     "reason": f"line repeated in documents of {MIN_STORIES}+ different stories (site chrome)",
                 },
             )
-            info["paragraphs"] += len(drop)
-            removed_total += len(drop)
-            words = len(d.text.split())
-            if words < config.min_words:
-                d.reject(f"only site chrome: {words} words left after removing lines repeated across stories")
+            dropped = len(paras) - len(kept)
+            info["paragraphs"] += dropped
+            removed_total += dropped
+            left = total - lost
+            if left < config.min_words:
+                d.reject(f"only site chrome: {left} words left after removing lines repeated across stories")
                 sigs.pop(d.source, None)
             else:
-                sigs[d.source] = dedup.signature(d.text, config.shingle_size, config.num_perm, config.seed)
+                sig = dedup.signature(text, config.shingle_size, config.num_perm, config.seed)
+                sigs[d.source] = dataclasses.replace(sig, paragraphs=(keys[i], words[i]))
         alive = [i for i, d in enumerate(ordered) if not d.rejected]
         ordered = [ordered[i] for i in alive]
-        paras = [paras[i] for i in alive]
         keys = [keys[i] for i in alive]
+        words = [words[i] for i in alive]
     return removed_total

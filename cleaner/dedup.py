@@ -20,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import xxhash
@@ -62,6 +62,9 @@ class Signature:
     hashvalues: np.ndarray  #: uint32 MinHash values (num_perm)
     shingles: np.ndarray  #: sorted unique uint32 shingle hashes
     words: int
+    #: for the cross-document chrome pass, made in the workers: each paragraph's key (uint64, 0 for
+    #: a paragraph without words) and word count (``chrome.paragraph_keys``); None when not made
+    paragraphs: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def _datasketch():  # type: ignore[no-untyped-def]
@@ -229,7 +232,15 @@ def plausible(
     return agree > floor[np.floor(least * steps).astype(np.int64)]
 
 
-def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> list[list[Document]]:
+class Texts(Protocol):
+    """Where texts wait when not in the documents (``spool.TextSpool``)."""
+
+    def read(self, doc: Document) -> str: ...
+
+
+def group(
+    docs: list[Document], sigs: dict[str, Signature], config: Config, texts: Texts | None = None
+) -> list[list[Document]]:
     """Partition ``docs`` (not rejected, with signatures keyed by ``source``) into groups.
 
     Documents are taken most complete first. Each joins the group of which it is a copy (``is_copy``,
@@ -243,6 +254,7 @@ def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> l
 
     A candidate group none of whose sampled members could be a copy by MinHash (``plausible``) is
     passed over without exact comparisons: it could not be joined anyway.
+    With ``texts``, the members' texts are read from there for the canonical choice and dropped again.
     """
     ordered = sorted(docs, key=lambda d: _rank_key(d, sigs[d.source]))
     ranked = [sigs[d.source] for d in ordered]
@@ -284,7 +296,15 @@ def group(docs: list[Document], sigs: dict[str, Signature], config: Config) -> l
     out = []
     for g in groups:
         members = [ordered[m] for m in g]
-        out.append(choose_canonical(members, sigs, config.shingle_size) if len(members) > 1 else members)
+        if len(members) > 1:
+            if texts is not None:
+                for m in members:
+                    m.text = texts.read(m)
+            members = choose_canonical(members, sigs, config.shingle_size)
+            if texts is not None:
+                for m in members:
+                    m.text = ""
+        out.append(members)
     return out
 
 

@@ -6,6 +6,7 @@ main process on the results, sorted so that output does not depend on input orde
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import signal
@@ -117,6 +118,7 @@ def process(item: Item, config: Config) -> tuple[Document, dedup.Signature | Non
             sig = None
             if config.dedup and not doc.rejected:
                 sig = dedup.signature(doc.text, config.shingle_size, config.num_perm, config.seed)
+                sig = dataclasses.replace(sig, paragraphs=chrome.paragraph_keys(doc.text))
                 doc.spare = rescue.spare_lines(doc.decisions)
             elif config.dedup and rescue.revivable(doc):  # another copy may give its story back
                 doc.spare = rescue.spare_lines(doc.decisions)
@@ -263,7 +265,7 @@ def run(
     """
     summary = Summary()
     kept: list[Document] = []
-    spool = TextSpool()  # with --no-dedup, kept documents' texts wait on disk until written
+    spool = TextSpool()  # kept documents' texts wait on disk until written
     sigs: dict[str, dedup.Signature] = {}
     rejected: list[Document] = []
     if config.dedup:  # import once here, before the workers fork, rather than once in every worker
@@ -278,18 +280,19 @@ def run(
                 doc.text = ""
             rejected.append(doc)
         else:
-            if not config.dedup:
-                # the chrome pass and the canonical choice read the texts: only --no-dedup parks them
-                spool.park(doc)
+            spool.park(doc)  # the chrome pass and the canonical choice read back the few they need
             kept.append(doc)
             if sig is not None:
                 sigs[doc.source] = sig
     if config.dedup:
-        kept += rescue.restore(kept, sigs, config, rejected)  # story lines one copy kept, another dropped
-        chrome.remove_chrome(kept, sigs, config)  # needs every kept doc: runs here, not in workers
+        revived = rescue.restore(kept, sigs, config, rejected, spool)  # lines one copy kept, another dropped
+        for d in revived:
+            spool.park(d)
+        kept += revived
+        chrome.remove_chrome(kept, sigs, config, spool)  # needs every kept doc: runs here, not in workers
         rejected += [d for d in kept if d.rejected]
         kept = [d for d in kept if not d.rejected]
-        groups = dedup.group(kept, sigs, config)
+        groups = dedup.group(kept, sigs, config, spool)
         emitted = [g[0] for g in groups]
         summary.duplicates = sum(len(g) - 1 for g in groups)
     else:

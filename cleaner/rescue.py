@@ -18,12 +18,13 @@ the classifier into dropping the whole story). The result does not depend on inp
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 import numpy as np
 import xxhash
 
-from . import dedup
+from . import chrome, dedup
 from .config import Config
 from .document import Decision, Document
 from .language import language
@@ -58,29 +59,44 @@ def revivable(doc: Document) -> bool:
     return bool(doc.rejected and doc.rejected.startswith(NOT_AN_ARTICLE))
 
 
+def _own_keys(doc: Document, sig: dedup.Signature | None, texts: chrome.Texts) -> np.ndarray:
+    """The keys of the document's paragraphs: from the workers (``sig.paragraphs``), else from its text.
+
+    The workers' keys leave out paragraphs without words (key 0): no spare line is one.
+    """
+    if sig is not None and sig.paragraphs is not None:
+        keys = sig.paragraphs[0]
+        return np.unique(keys[keys != 0])
+    return np.unique(np.fromiter((_key(p) for p in texts.read(doc).split("\n\n") if p), np.uint64))
+
+
 def restore(
     docs: list[Document],
     sigs: dict[str, dedup.Signature],
     config: Config,
     rejected: list[Document] | None = None,
+    texts: chrome.Texts | None = None,
 ) -> list[Document]:
     """Give each document back its spare lines that another document kept.
 
     Changed documents get a new signature and ``metadata["restored"]``. Documents in ``rejected``
     that were only too short (``revivable``) get the same chance; those that reach
     ``config.min_words`` and pass ``--lang`` are returned, no longer rejected, for the caller to
-    keep (they are removed from ``rejected``). Every ``spare`` list is emptied.
+    keep (they are removed from ``rejected``). Every ``spare`` list is emptied. ``texts`` holds the
+    kept documents' texts (default: ``doc.text``); only the changed ones are read.
     """
+    store = texts or chrome.InDocuments()
     candidates = [d for d in rejected or () if d.spare and revivable(d)]
     for d in rejected or ():
         if d.spare and not revivable(d):
             d.spare = []
     pool = docs + candidates
-    per_doc = [np.unique(np.fromiter((_key(p) for p in d.text.split("\n\n") if p), np.uint64)) for d in pool]
+    per_doc = [_own_keys(d, sigs.get(d.source), store) for d in pool]
     keys, counts = (
         np.unique(np.concatenate(per_doc), return_counts=True) if per_doc else (np.zeros(0, np.uint64),) * 2
     )
     revived: list[Document] = []
+    changed: list[tuple[Document, str]] = []
     for d, own in zip(pool, per_doc, strict=True):
         spare, d.spare = d.spare, []
         back = []
@@ -91,7 +107,9 @@ def restore(
             if i < len(keys) and keys[i] == k and counts[i] > (1 if k in own else 0):
                 back.append((pos, text))
         if back:
-            d.text = _merge(d.text.split("\n\n") if d.text else [], back)
+            text = store.read(d)
+            text = _merge(text.split("\n\n") if text else [], back)
+            store.rewrite(d, text)  # a rejected document's text is in the document
             d.metadata["restored"] = {
                 "paragraphs": len(back),
                 "reason": "dropped by the classifier here, kept as story in another document of the run",
@@ -103,7 +121,10 @@ def restore(
                 d.text = ""
             continue
         if back:
-            sigs[d.source] = dedup.signature(d.text, config.shingle_size, config.num_perm, config.seed)
+            changed.append((d, text))
+    # nothing above reads the new signatures: they are made together (in workers when many)
+    for (d, text), sig in zip(changed, chrome.signatures([t for _, t in changed], config), strict=True):
+        sigs[d.source] = dataclasses.replace(sig, paragraphs=chrome.paragraph_keys(text))
     for d in revived:
         sigs[d.source] = dedup.signature(d.text, config.shingle_size, config.num_perm, config.seed)
         rejected.remove(d)  # type: ignore[union-attr]

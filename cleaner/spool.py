@@ -41,17 +41,40 @@ class TextSpool:
         self._dirty = True
         doc.text = ""
 
-    def restore(self, doc: Document) -> Document:
-        """Put the parked text back into ``doc`` (once; the spool forgets it)."""
-        where = self._where.pop(doc.source, None)
+    def read(self, doc: Document) -> str:
+        """The parked text of ``doc`` (it stays parked); ``doc.text`` when it was never parked."""
+        where = self._where.get(doc.source)
         if where is None:
-            return doc
+            return doc.text
         if self._dirty:
             self._fh.flush()
             self._dirty = False
         offset, size = where
         self._fh.seek(offset)
-        doc.text = self._fh.read(size).decode("utf-8", "surrogatepass")
+        return self._fh.read(size).decode("utf-8", "surrogatepass")
+
+    def rewrite(self, doc: Document, text: str) -> None:
+        """Replace the parked text of ``doc``: in place when not longer, else at the end."""
+        where = self._where.get(doc.source)
+        if where is None:
+            doc.text = text
+            return
+        data = text.encode("utf-8", "surrogatepass")
+        offset, size = where
+        if len(data) > size:
+            offset = self._end
+            self._end += len(data)
+        self._fh.seek(offset)
+        self._fh.write(data)
+        self._fh.flush()
+        self._dirty = False  # flushed, and not at the end: the next park seeks there
+        self._where[doc.source] = (offset, len(data))
+
+    def restore(self, doc: Document) -> Document:
+        """Put the parked text back into ``doc`` (once; the spool forgets it)."""
+        if doc.source in self._where:
+            doc.text = self.read(doc)
+            del self._where[doc.source]
         return doc
 
     def close(self) -> None:
