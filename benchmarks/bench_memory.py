@@ -8,7 +8,7 @@ of the real size (so LSH buckets behave like distinct stories), and ``--dup-shar
 an earlier document's signature (so groups form). Writing goes to a real output folder (articles.jsonl
 and rejected.jsonl; no text/ files, whose fsyncs take minutes and little memory). Each size runs in a fresh interpreter; the figure is its peak RSS (``ru_maxrss``).
 
-    python benchmarks/bench_memory.py --pages /tmp/bl/in-10000 --sizes 10000,50000,100000 [--base 300]
+    python benchmarks/bench_memory.py --pages /tmp/bl/in-10000 --sizes 10000,50000,100000 [--base 300] [--json FILE]
 
 Set PYTHONPATH to a checkout of another version to compare versions on the same documents.
 """
@@ -45,7 +45,7 @@ def one_size(base_path: Path, n: int, dup_share: float) -> dict:
 
     import numpy as np
 
-    from cleaner import pipeline
+    from cleaner import chrome, pipeline
     from cleaner.config import Config
     from cleaner.dedup import Signature
     from cleaner.write import Writer
@@ -68,11 +68,14 @@ def one_size(base_path: Path, n: int, dup_share: float) -> dict:
                 hashvalues = nrng.integers(0, 2**32, len(sig.hashvalues), dtype=np.uint64).astype(np.uint32)
                 sig = Signature(hashvalues, shingles, sig.words)
                 made.append(sig)
+            text = doc.text + f"\n\n{i}"
+            # the workers' paragraph keys, for this document's own text
+            sig = dataclasses.replace(sig, paragraphs=chrome.paragraph_keys(text))
             copy = dataclasses.replace(
                 doc,
                 source=f"{i:07d}.txt",
                 id=f"{i:016x}",
-                text=doc.text + f"\n\n{i}",
+                text=text,
                 metadata=dict(doc.metadata),
                 duplicates=[],
             )
@@ -104,6 +107,7 @@ def main() -> None:
     ap.add_argument("--base", type=int, default=300, help="real documents to clean and reuse")
     ap.add_argument("--base-file", type=Path, default=Path(tempfile.gettempdir()) / "cleaner-membase.pkl")
     ap.add_argument("--dup-share", type=float, default=0.25)
+    ap.add_argument("--json", type=Path, help="save the figures here")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -113,6 +117,7 @@ def main() -> None:
         if not args.pages:
             raise SystemExit("--pages is needed to make the base documents")
         make_base(args.pages, args.base, args.base_file)
+    rows = []
     for n in (int(s) for s in args.sizes.split(",")):
         cmd = [sys.executable, __file__, "--one", str(n), "--base-file", str(args.base_file)]
         cmd += ["--dup-share", str(args.dup_share)]
@@ -122,6 +127,19 @@ def main() -> None:
             f"{row['seconds']:6.1f} s in run(), {row['written']} written, {row['duplicates']} duplicates",
             flush=True,
         )
+        rows.append(row)
+    if len(rows) > 1:
+        # growth between the smallest and the largest size: what each further document costs
+        a, b = rows[0], rows[-1]
+        slope = (b["peak_rss_mib"] - a["peak_rss_mib"]) * 2**20 / (b["docs"] - a["docs"]) / 1024
+        secs = (b["seconds"] - a["seconds"]) / (b["docs"] - a["docs"]) * 1000
+        print(
+            f"growth {a['docs']}..{b['docs']}: {slope:.1f} KiB and {secs:.2f} ms in run() per further document"
+        )
+        for r in rows:
+            r["growth_kib_per_doc"] = slope
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":

@@ -15,12 +15,13 @@ makes different stories in the same chrome look less alike, which can expose mor
 from __future__ import annotations
 
 import dataclasses
+import signal
 from typing import Protocol
 
 import numpy as np
 import xxhash
 
-from . import dedup
+from . import dedup, workers
 from .config import Config
 from .document import Document
 
@@ -106,9 +107,37 @@ def _chrome_keys(keys: list[np.ndarray], sigs: list[dedup.Signature], same: floa
     return np.array(found, dtype=np.uint64)
 
 
+#: re-sign changed documents in worker processes from this many on (a pool costs ~0.5 s to start)
+PARALLEL_FROM = 2000
+_SIGN_CONFIG: Config | None = None
+
+
+def _init_signer(config: Config) -> None:
+    global _SIGN_CONFIG
+    _SIGN_CONFIG = config
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def _sign(text: str) -> dedup.Signature:
+    config = _SIGN_CONFIG or Config()
+    return dedup.signature(text, config.shingle_size, config.num_perm, config.seed)
+
+
+def _sign_here(text: str, reason: str) -> dedup.Signature:
+    """A text whose worker died is signed in the main process (the signature is plain numpy)."""
+    return dedup.signature(text, _MAIN.shingle_size, _MAIN.num_perm, _MAIN.seed)
+
+
+_MAIN = Config()
+
+
 def signatures(texts: list[str], config: Config) -> list[dedup.Signature]:
-    """``dedup.signature`` of each text."""
-    return [dedup.signature(t, config.shingle_size, config.num_perm, config.seed) for t in texts]
+    """``dedup.signature`` of each text; in ``config.workers`` processes when there are many."""
+    global _MAIN
+    if config.workers <= 1 or len(texts) < PARALLEL_FROM:
+        return [dedup.signature(t, config.shingle_size, config.num_perm, config.seed) for t in texts]
+    _MAIN = config
+    return list(workers.imap(_sign, texts, config.workers, _init_signer, (config,), _sign_here, fresh=True))
 
 
 def remove_chrome(
@@ -139,6 +168,7 @@ def remove_chrome(
         chrome = _chrome_keys(keys, [sigs[d.source] for d in ordered], same)
         if not len(chrome):
             continue
+        changed: list[tuple[int, str]] = []
         hits = np.isin(np.concatenate(keys), chrome)
         bounds = np.cumsum([0] + [len(k) for k in keys])
         for i in np.flatnonzero(np.logical_or.reduceat(hits, bounds[:-1])).tolist():
@@ -168,8 +198,10 @@ def remove_chrome(
                 d.reject(f"only site chrome: {left} words left after removing lines repeated across stories")
                 sigs.pop(d.source, None)
             else:
-                sig = dedup.signature(text, config.shingle_size, config.num_perm, config.seed)
-                sigs[d.source] = dataclasses.replace(sig, paragraphs=(keys[i], words[i]))
+                changed.append((i, text))
+        # nothing in this round reads the new signatures: they are made together, in parallel
+        for (i, _), sig in zip(changed, signatures([t for _, t in changed], config), strict=True):
+            sigs[ordered[i].source] = dataclasses.replace(sig, paragraphs=(keys[i], words[i]))
         alive = [i for i, d in enumerate(ordered) if not d.rejected]
         ordered = [ordered[i] for i in alive]
         keys = [keys[i] for i in alive]

@@ -46,6 +46,20 @@ def _context() -> Any:
     return mp.get_context("fork" if os.name == "posix" else "spawn")
 
 
+def _fresh_context() -> Any:
+    """The context of pools made once the run is under way (recycled or after a crash).
+
+    By then the main process holds every kept document's signature; a worker forked from it maps
+    all of that, and each one shows it in its RSS again (2 workers: 3x the main process). These
+    workers fork from a small server process that has only imported the pipeline instead.
+    """
+    if "forkserver" not in mp.get_all_start_methods():
+        return _context()
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["cleaner.pipeline"])
+    return ctx
+
+
 def imap(
     work: Callable[[T], R],
     items: Iterable[T],
@@ -54,14 +68,16 @@ def imap(
     initargs: tuple[Any, ...],
     failed: Callable[[T, str], R],
     timeout: float | None = None,
+    fresh: bool = False,
 ) -> Iterator[R]:
     """``work(item)`` for every item, in ``workers`` processes; yields one result per item.
 
     Results come in input order except after a worker died. ``failed(item, reason)`` makes the
     result for an item that could not be processed (its worker died, it got no answer within
-    ``timeout`` seconds, or the result was lost).
+    ``timeout`` seconds, or the result was lost). ``fresh``: fork the first pool from the small
+    server too (the main process is already large).
     """
-    ctx = _context()
+    ctx = _fresh_context() if fresh else _context()
     source = iter(items)
     pending: deque[tuple[T, Future[R]]] = deque()
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
@@ -70,6 +86,7 @@ def imap(
         while True:
             if submitted >= workers * RECYCLE_TASKS and not pending:
                 pool.shutdown(wait=True)
+                ctx = _fresh_context()
                 pool = ProcessPoolExecutor(
                     workers, mp_context=ctx, initializer=initializer, initargs=initargs
                 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import random
 import re
 import unicodedata
@@ -215,3 +217,49 @@ def test_agreement_floor_is_a_binomial_tail():
         below = cdf - math.comb(128, m + 1) * j ** (m + 1) * (1 - j) ** (127 - m)
         assert below < dedup.MISS_PROBABILITY <= cdf
     assert floor[0] == -1
+
+
+def _square(x: int) -> tuple[int, int]:
+    return x * x, os.getpid()
+
+
+def _no_init() -> None:
+    pass
+
+
+def _failed(x: int, reason: str) -> tuple[int, int]:
+    return -1, 0
+
+
+def test_recycled_pools_keep_order_and_fork_from_a_small_server(monkeypatch):
+    from cleaner import workers
+
+    monkeypatch.setattr(workers, "RECYCLE_TASKS", 3)
+    results = list(workers.imap(_square, range(20), 2, _no_init, (), _failed))
+    assert [r for r, _ in results] == [x * x for x in range(20)]
+    assert len({pid for _, pid in results}) > 2  # the pool was replaced
+    if "forkserver" in mp.get_all_start_methods():
+        assert workers._fresh_context().get_start_method() == "forkserver"
+
+
+def test_chrome_pass_signs_in_workers_with_the_same_result(monkeypatch):
+    def run(workers: int) -> list[tuple[str, str, bytes]]:
+        config = Config(workers=workers, min_words=3)
+        rng = random.Random(7)
+        vocab = "council bridge river school budget mayor harbour storm police court museum railway".split()
+        menu = "Home News Sport Weather Sign up for our newsletter today"
+        docs = []
+        for i in range(8):
+            body = [
+                " ".join(rng.choice(vocab) + str(rng.randint(0, 99)) for _ in range(30)) + "."
+                for _ in range(3)
+            ]
+            docs.append(Document(source=f"d{i}", id=f"d{i}", text="\n\n".join([menu, *body])))
+        sigs = {
+            d.source: dedup.signature(d.text, config.shingle_size, config.num_perm, config.seed) for d in docs
+        }
+        chrome.remove_chrome(docs, sigs, config)
+        return [(d.source, d.text, sigs[d.source].hashvalues.tobytes()) for d in docs]
+
+    monkeypatch.setattr(chrome, "PARALLEL_FROM", 1)
+    assert run(2) == run(1)
