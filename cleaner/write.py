@@ -133,12 +133,7 @@ class Deferred:
             for f in self.files:
                 os.replace(f.tmp, f.path)
                 dirs.add(f.path.parent)
-            for d in dirs:
-                fd = os.open(d, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+            _sync_dirs(dirs)
         self._reset()
 
     def discard(self) -> None:
@@ -175,6 +170,16 @@ def write_text_file(
         f.abort()
         raise
     return target
+
+
+def _sync_dirs(dirs: set[str] | set[Path]) -> None:
+    """fsync each folder, so the renames into it survive a crash."""
+    for d in dirs:
+        fd = os.open(d, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def sync_folder(folder: Path) -> None:
@@ -329,12 +334,7 @@ def publish(files: list[tuple[str, str]], after_first: Any = None) -> list[str]:
             missing.append(final)
         if i == 0 and after_first is not None:
             after_first()
-    for d in dirs:
-        fd = os.open(d, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    _sync_dirs(dirs)
     return missing
 
 
