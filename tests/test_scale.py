@@ -82,25 +82,36 @@ def test_remove_chrome_keeps_a_document_unchanged_when_nothing_is_chrome():
     assert [d.text for d in docs] == list(texts.values())
 
 
-def test_remove_chrome_over_rounds_matches_a_fresh_split():
-    """Paragraph keys are made once: after removals the kept paragraphs are still the text's own."""
-    config = Config(workers=1, min_words=3)
-    rng = random.Random(3)
+MENU = "Home News Sport Weather Sign up for our newsletter today"
+
+
+def _menu_corpus(
+    config: Config, seed: int, count: int, paras: int, trailer: list[str]
+) -> tuple[list[Document], dict]:
+    """``count`` different stories of random words, each under the same site menu, and their signatures."""
+    rng = random.Random(seed)
     vocab = "council bridge river school budget mayor harbour storm police court museum railway".split()
-    menu = "Home News Sport Weather Sign up for our newsletter today"
     docs = []
-    for i in range(6):
+    for i in range(count):
         body = [
-            " ".join(rng.choice(vocab) + str(rng.randint(0, 99)) for _ in range(30)) + "." for _ in range(4)
+            " ".join(rng.choice(vocab) + str(rng.randint(0, 99)) for _ in range(30)) + "."
+            for _ in range(paras)
         ]
-        docs.append(Document(source=f"d{i}", id=f"d{i}", text="\n\n".join([menu, *body, menu + " more"])))
+        docs.append(Document(source=f"d{i}", id=f"d{i}", text="\n\n".join([MENU, *body, *trailer])))
     sigs = {
         d.source: dedup.signature(d.text, config.shingle_size, config.num_perm, config.seed) for d in docs
     }
+    return docs, sigs
+
+
+def test_remove_chrome_over_rounds_matches_a_fresh_split():
+    """Paragraph keys are made once: after removals the kept paragraphs are still the text's own."""
+    config = Config(workers=1, min_words=3)
+    docs, sigs = _menu_corpus(config, seed=3, count=6, paras=4, trailer=[MENU + " more"])
     removed = chrome.remove_chrome(docs, sigs, config)
     assert removed >= 6
     for d in docs:
-        assert menu not in d.text.split("\n\n")
+        assert MENU not in d.text.split("\n\n")
         assert sigs[d.source].words == len(dedup.normalise(d.text))
 
 
@@ -245,19 +256,7 @@ def test_recycled_pools_keep_order_and_fork_from_a_small_server(monkeypatch):
 def test_chrome_pass_signs_in_workers_with_the_same_result(monkeypatch):
     def run(workers: int) -> list[tuple[str, str, bytes]]:
         config = Config(workers=workers, min_words=3)
-        rng = random.Random(7)
-        vocab = "council bridge river school budget mayor harbour storm police court museum railway".split()
-        menu = "Home News Sport Weather Sign up for our newsletter today"
-        docs = []
-        for i in range(8):
-            body = [
-                " ".join(rng.choice(vocab) + str(rng.randint(0, 99)) for _ in range(30)) + "."
-                for _ in range(3)
-            ]
-            docs.append(Document(source=f"d{i}", id=f"d{i}", text="\n\n".join([menu, *body])))
-        sigs = {
-            d.source: dedup.signature(d.text, config.shingle_size, config.num_perm, config.seed) for d in docs
-        }
+        docs, sigs = _menu_corpus(config, seed=7, count=8, paras=3, trailer=[])
         chrome.remove_chrome(docs, sigs, config)
         return [(d.source, d.text, sigs[d.source].hashvalues.tobytes()) for d in docs]
 
