@@ -15,8 +15,11 @@ group only when it is a copy of most of its members, and the canonical copy is c
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import math
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -67,11 +70,43 @@ class Signature:
     paragraphs: tuple[np.ndarray, np.ndarray] | None = None
 
 
-def _datasketch():  # type: ignore[no-untyped-def]
-    """datasketch on first use: it imports scipy (~0.7 s of start-up), which ``--no-dedup`` never needs."""
-    import datasketch
+def _minhash_class() -> type:
+    """datasketch's own ``MinHash`` class, loaded without running ``datasketch/__init__.py``.
 
-    return datasketch
+    That ``__init__`` imports every sketch of the package, and through its LSH classes scipy: ~0.3 s of
+    an idle machine's start-up (~0.8 s of CPU on a busy one), for nothing but the permutations, which
+    only ``datasketch.minhash`` (numpy and ``datasketch.hashfunc``) computes. When datasketch is
+    already imported its class is used. Otherwise its two modules are loaded from its own files under
+    a stand-in package that is taken out of ``sys.modules`` again with them, so a later
+    ``import datasketch`` runs as if this had never happened.
+    """
+    loaded = sys.modules.get("datasketch")
+    if loaded is not None and hasattr(loaded, "MinHash"):
+        return loaded.MinHash  # type: ignore[no-any-return]
+    spec = importlib.util.find_spec("datasketch")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("datasketch is not installed")
+    names = ("datasketch", "datasketch.hashfunc", "datasketch.minhash")
+    before = {name: sys.modules.get(name) for name in names}
+    sys.modules["datasketch"] = importlib.util.module_from_spec(spec)  # its __init__ is not run
+    try:
+        return importlib.import_module("datasketch.minhash").MinHash  # type: ignore[no-any-return]
+    finally:
+        for name, module in before.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+
+
+def datasketch_version() -> str:
+    """The installed datasketch's version, as its ``__version__`` gives it (without importing it)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("datasketch")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"  # datasketch's own fallback
 
 
 def shingle_hashes(words: list[str], k: int) -> np.ndarray:
@@ -93,7 +128,7 @@ def shingle_hashes(words: list[str], k: int) -> np.ndarray:
 @lru_cache(maxsize=4)
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """datasketch's own ``a``, ``b`` (uint32) of the affine32 permutations for ``num_perm``/``seed``."""
-    a, b = _datasketch().MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    a, b = _minhash_class()(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
     return a.astype(np.uint32), b.astype(np.uint32)
 
 

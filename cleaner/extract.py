@@ -46,6 +46,42 @@ def preload() -> None:
     import trafilatura.utils  # noqa: F401
 
 
+#: a small page for :func:`warm_up`: a canonical URL whose short domain name sends courlan to the
+#: public-suffix list, a date, and a story long enough that trafilatura needs no justext rescue
+_WARM_UP_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Council closes the old bridge | The Courier</title>
+<link rel="canonical" href="https://www.abc.co.uk/news/2024/05/06/council-closes-old-bridge">
+<meta property="og:site_name" content="The Courier">
+<meta property="article:published_time" content="2024-05-06T09:30:00+01:00">
+</head><body><nav><a href="/">Home</a> <a href="/news">News</a></nav><article>
+<h1>Council closes the old bridge</h1><p class="byline">By Jane Smith</p>
+<p>The council voted on Monday to close the old bridge to all traffic from next week, and the mayor
+said that it would not open again before the spring, when the repairs are due to be finished.</p>
+<p>Engineers found cracks in two of the supports last month. Buses will take the ring road instead,
+which adds about ten minutes to the journey into the town centre at busy times of the day.</p>
+<table><tr><td>Cost</td><td>2 million</td></tr></table></article>
+<footer><p>Sign up to our newsletter</p><p>&copy; 2024 The Courier</p></footer></body></html>"""
+
+
+def warm_up() -> None:
+    """Import trafilatura and run its metadata and first two extraction tries on a small page.
+
+    Run in a parent process before its workers fork. trafilatura and its helpers set much up on their
+    first page, not at import: courlan loads the public-suffix list into a trie (~0.1 s), htmldate
+    sets up ``strptime``, lxml and ``re`` compile their XPath and patterns. Done once here, the forked
+    workers share it instead of each paying for it on their first page. Nothing kept changes later
+    results: these are caches of pure functions (trafilatura's stateful ``deduplicate`` cache stays
+    off). The justext rescue, which loads all of justext's stoplists (~0.25 s), is not warmed: a
+    long enough story never needs it.
+    """
+    preload()
+    traf = _trafilatura()
+    tree = parse(_WARM_UP_PAGE)
+    metadata(tree, None)
+    for _name, fast, precision, _below in _TRIES[:2]:
+        _extract(traf, tree, None, fast=fast, precision=precision)
+
+
 def _extract(traf: Any, tree: Any, url: str | None, *, fast: bool, precision: bool) -> Any:
     return traf.bare_extraction(
         tree,

@@ -222,14 +222,15 @@ def parent_deadline(doc_timeout: float) -> float | None:
 
 
 def _import_trafilatura_if_html(items: Iterator[Item], peek: int) -> Iterator[Item]:
-    """``items`` unchanged; trafilatura is imported first (~0.3 s) when one of the first ``peek`` is HTML.
+    """``items`` unchanged; trafilatura is imported and warmed up first (~0.4 s) when one of the first
+    ``peek`` is HTML.
 
-    Imported here, before the workers fork, they share it instead of each importing it; a text-only run
+    Done here, before the workers fork, they share it instead of each paying for it; a text-only run
     does not pay for it at all.
     """
     head = list(itertools.islice(items, peek))
     if any(_looks_html(item) for item in head):
-        extract_module.preload()
+        extract_module.warm_up()
     return itertools.chain(head, items)
 
 
@@ -268,8 +269,8 @@ def run(
     spool = TextSpool()  # kept documents' texts wait on disk until written
     sigs: dict[str, dedup.Signature] = {}
     rejected: list[Document] = []
-    if config.dedup:  # import once here, before the workers fork, rather than once in every worker
-        dedup._datasketch()
+    if config.dedup:  # made once here, before the workers fork, rather than once in every worker
+        dedup._permutations(config.num_perm, config.seed)
     items: Iterable[Item] = inputs if items_given else discover(inputs, stdin=stdin, skip=skip)  # type: ignore[assignment]
     for doc, sig in process_all(items, config):
         summary.read += 1

@@ -126,7 +126,7 @@ def lock(state_path: str | Path) -> int:
 def signature_settings(config: Config) -> dict[str, str]:
     """What makes stored signatures comparable with new ones (recorded in the state's ``meta``)."""
     return {
-        "datasketch_major": dedup._datasketch().__version__.split(".")[0],
+        "datasketch_major": dedup.datasketch_version().split(".")[0],
         "scheme": dedup.SCHEME,
         "hash": dedup.HASH,
         "shingling": SHINGLING,
@@ -208,7 +208,7 @@ class State:
             with self._transaction():
                 self.db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(want.items()))
                 self.db.execute(
-                    "INSERT INTO meta VALUES ('datasketch_version', ?)", (dedup._datasketch().__version__,)
+                    "INSERT INTO meta VALUES ('datasketch_version', ?)", (dedup.datasketch_version(),)
                 )
             return
         diff = [f"{k}: state {have.get(k)!r}, this run {v!r}" for k, v in want.items() if have.get(k) != v]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import datasketch
 import numpy as np
 import pytest
@@ -39,3 +42,28 @@ def test_signature_matches_datasketch_on_text():
     ref.update_batch(sig.shingles.tolist())
     assert np.array_equal(sig.hashvalues, ref.hashvalues)
     assert sig.words == len(dedup.normalise(text))
+
+
+def test_permutations_come_from_datasketch_without_importing_its_package():
+    """The shortcut loads only ``datasketch.minhash``: no scipy, nothing left in ``sys.modules``, and
+    the permutations are the ones of ``datasketch.MinHash`` imported normally afterwards."""
+    code = (
+        "import sys\n"
+        "from cleaner import dedup\n"
+        "a, b = dedup._permutations(64, 42)\n"
+        "assert 'scipy' not in sys.modules, 'scipy imported'\n"
+        "assert not [m for m in sys.modules if m.startswith('datasketch')], 'datasketch left in sys.modules'\n"
+        "import datasketch\n"
+        "ref = datasketch.MinHash(num_perm=64, seed=42, scheme='affine32').permutations\n"
+        "assert (a == ref[0]).all() and (b == ref[1]).all(), 'permutations differ'\n"
+        "assert datasketch.minhash.MinHash is datasketch.MinHash\n"
+        "assert dedup.datasketch_version() == datasketch.__version__\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_permutations_use_datasketch_when_it_is_imported():
+    a, b = dedup._permutations.__wrapped__(32, 3)
+    ref = datasketch.MinHash(num_perm=32, seed=3, scheme=dedup.SCHEME).permutations
+    assert np.array_equal(a, ref[0]) and np.array_equal(b, ref[1])

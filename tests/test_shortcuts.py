@@ -111,3 +111,39 @@ def test_fast_class_lookup_parses_and_extracts_as_trafilatura_does(html):
     assert etree.tostring(ours) == etree.tostring(theirs)
     a, b = (trafilatura.bare_extraction(t, with_metadata=True, include_comments=False) for t in (ours, theirs))
     assert (a.text, a.title, a.author) == (b.text, b.title, b.author)
+
+
+_EXTRACT_IN_FRESH_PROCESS = """
+import json, sys
+from cleaner import extract
+from cleaner.document import Document
+pages = json.load(sys.stdin)
+if sys.argv[1] == "warm":
+    extract.warm_up()
+out = []
+for url, html in pages:
+    doc = extract.extract(Document(source="p", raw=html, kind="html", metadata={"url": url} if url else {}))
+    out.append([doc.raw, sorted(doc.metadata.items())])
+json.dump(out, sys.stdout)
+"""
+
+
+def test_trafilatura_warm_up_leaves_every_extraction_as_it_was():
+    """Workers forked after ``extract.warm_up`` extract what a process that never ran it extracts."""
+    import json
+    import subprocess
+    import sys
+
+    from cleaner.extract import _WARM_UP_PAGE
+
+    urls = [None, "https://www.bbc.co.uk/news/uk-1", "https://www.example.com/news/bridge"]
+    pages = [[url, html] for html in [*PAGES, FORM_PAGE, _WARM_UP_PAGE] for url in urls]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _EXTRACT_IN_FRESH_PROCESS, mode],
+            input=json.dumps(pages), capture_output=True, text=True, check=True,
+        ).stdout
+        for mode in ("cold", "warm")
+    ]
+    assert json.loads(runs[0]) == json.loads(runs[1])
+    assert any(meta for _, meta in json.loads(runs[0]))
