@@ -16,7 +16,6 @@ import numpy as np
 
 from . import lead, meta
 from .blocks import Block
-from .chrome import is_chrome
 from .features import BASE, Shape, base_features, shape
 from .model import BlockModel
 from .phrases import Match, Rules, normalise
@@ -63,11 +62,14 @@ class Evidence:
     list_run: list[bool]
     list_reason: list[str | None]
     base: np.ndarray
+    #: each block's text as phrase rules see it (``phrases.normalise``), made once for all who compare lines
+    norms: list[str] = field(default_factory=list)
 
 
 def gather(blocks: list[Block], stops: frozenset[str], rules: Rules) -> Evidence:
     shapes = [shape(b, stops) for b in blocks]
-    matches = [rules.match(b.text) for b in blocks]
+    norms = [normalise(b.text) for b in blocks]
+    matches = [rules.match_normalised(s) for s in norms]
     n = len(blocks)
     list_run = [False] * n
     list_reason: list[str | None] = [None] * n
@@ -88,7 +90,8 @@ def gather(blocks: list[Block], stops: frozenset[str], rules: Rules) -> Evidence
                 list_reason[j] = f"{m.reason}-list"
             j += 1
         i = j
-    return Evidence(shapes, matches, list_run, list_reason, base_features(blocks, shapes, matches, list_run))
+    base = base_features(blocks, shapes, matches, list_run, norms)
+    return Evidence(shapes, matches, list_run, list_reason, base, norms)
 
 
 def trusted_prose(shapes: list[Shape], matches: list[Match | None], base: np.ndarray) -> np.ndarray:
@@ -109,8 +112,9 @@ def trusted_prose(shapes: list[Shape], matches: list[Match | None], base: np.nda
     return prose
 
 
-def _same(a: str, b: str) -> bool:
-    return normalise(a).strip(" .") == normalise(b).strip(" .")
+def _same_norm(norm: str, b: str) -> bool:
+    """Is the line whose normalised form is ``norm`` the text ``b``, give or take case, quotes and end dots?"""
+    return norm.strip(" .") == normalise(b).strip(" .")
 
 
 def classify(
@@ -126,7 +130,7 @@ def classify(
         m = ev.matches[k]
         if m is not None:
             labels[k] = Label(False, m.reason)
-        elif is_chrome(blocks[k].text, chrome):
+        elif chrome and ev.norms[k] in chrome:
             labels[k] = Label(False, "site-chrome")
         elif ev.list_run[k]:
             labels[k] = Label(False, ev.list_reason[k] or "related-list")
@@ -145,7 +149,7 @@ def classify(
         if free and max(p[k] for k in free) < threshold:
             # every document has a story: when no block reaches the threshold, the best ones are it
             threshold = 0.8 * max(p[k] for k in free)
-    for k in _repeats(blocks, ev.shapes, labels):
+    for k in _repeats(blocks, ev.norms, ev.shapes, labels):
         labels[k] = Label(False, "repeated")
     free = [k for k in free if labels[k] is None]
     story = [k for k in free if p[k] >= threshold]
@@ -153,7 +157,7 @@ def classify(
     outcome = Outcome([], scores=p.tolist())
     # the title, byline and date sit before the first paragraph of prose, kept or not
     first_prose = 0 if hints.extracted else next((k for k in story if ev.shapes[k].prose), start)
-    _metadata(blocks, ev.shapes, labels, first_prose, end, hints, outcome, p < threshold)
+    _metadata(blocks, ev.norms, labels, first_prose, end, hints, outcome, p < threshold)
     for k in range(n):
         if labels[k] is not None:
             continue
@@ -163,7 +167,7 @@ def classify(
             labels[k] = Label(
                 False, "before-story" if k < start else "after-story" if k >= end else "not-story"
             )
-        elif hints.title and _same(t, hints.title):
+        elif hints.title and _same_norm(ev.norms[k], hints.title):
             labels[k] = Label(False, "title")
         elif k < start + 3 and not prose and meta.byline(t):
             labels[k] = Label(False, "author")
@@ -190,7 +194,7 @@ def classify(
     return outcome
 
 
-def _repeats(blocks: list[Block], shapes: list[Shape], labels: list[Label | None]) -> list[int]:
+def _repeats(blocks: list[Block], norms: list[str], shapes: list[Shape], labels: list[Label | None]) -> list[int]:
     """Blocks of a passage that the text already had: a page that prints its story twice.
 
     Repeated lines are often the story's own (an interview asks each guest the same question, two
@@ -199,8 +203,7 @@ def _repeats(blocks: list[Block], shapes: list[Shape], labels: list[Label | None
     """
     seen: set[str] = set()
     copy = []
-    for b in blocks:
-        key = normalise(b.text)
+    for key in norms:
         copy.append(key in seen)
         seen.add(key)
     out: list[int] = []
@@ -223,7 +226,7 @@ def _repeats(blocks: list[Block], shapes: list[Shape], labels: list[Label | None
 
 def _metadata(
     blocks: list[Block],
-    shapes: list[Shape],
+    norms: list[str],
     labels: list[Label | None],
     start: int,
     end: int,
@@ -234,8 +237,7 @@ def _metadata(
     """Pick title, author, site name and date out of the lines before the story."""
     texts = [b.text for b in blocks]
     counts: dict[str, int] = {}
-    for t in texts:
-        key = normalise(t)
+    for key in norms:
         counts[key] = counts.get(key, 0) + 1
     host = (hints.hostname or "").lower().removeprefix("www.").split(".")[0]
     pre = [k for k in range(start) if labels[k] is None]
@@ -244,13 +246,13 @@ def _metadata(
     # title: the trusted hint when a line repeats it, else the headline-like line nearest the story
     title_idx = None
     for k in pre:
-        if hints.title and _same(texts[k], hints.title):
+        if hints.title and _same_norm(norms[k], hints.title):
             title_idx = k
     if title_idx is None and pre and len(texts[0].split()) >= 4:
         # a page's text often starts with its <title> ("Headline - Site"): the headline repeats it
-        page_title = normalise(texts[0])
+        page_title = norms[0]
         for k in reversed(pre):
-            t = normalise(texts[k])
+            t = norms[k]
             if k > 0 and len(t.split()) >= 4 and page_title.startswith(t):
                 title_idx = k
                 break
@@ -281,7 +283,7 @@ def _metadata(
             continue
         t = texts[k]
         name = meta.byline(t)
-        norm = normalise(t)
+        norm = norms[k]
         if name:
             labels[k] = Label(False, "author")
             out.metadata.setdefault("author", name)

@@ -106,11 +106,13 @@ def base_features(
     shapes: list[Shape],
     matches: list[Match | None],
     list_run: list[bool],
+    norms: list[str] | None = None,
 ) -> np.ndarray:
-    """One row of ``BASE`` numbers per block."""
+    """One row of ``BASE`` numbers per block (``norms``: the blocks' ``normalise``d texts, if made)."""
     n = len(blocks)
     counts: dict[str, int] = {}
-    norms = [normalise(b.text) for b in blocks]
+    if norms is None:
+        norms = [normalise(b.text) for b in blocks]
     for s in norms:
         counts[s] = counts.get(s, 0) + 1
     # blank-separated groups of lines (html-text puts one HTML block per line, blank between blocks)

@@ -36,14 +36,28 @@ class Rules:
 
     compiled: tuple[tuple[str, str, str, re.Pattern[str]], ...]  # (kind, reason, lang, regex)
     patterns: dict[str, str]  # group name -> the rule's own expression, to say which rule fired
+    #: every line/list rule and every prefix rule as one expression without capturing groups: one
+    #: call rules out the ~90 % of lines that no rule takes (None: no such expression could be made)
+    any_line: re.Pattern[str] | None = None
+    any_prefix: re.Pattern[str] | None = None
 
     def match(self, line: str) -> Match | None:
-        norm = normalise(line)
+        return self.match_normalised(normalise(line))
+
+    def match_normalised(self, norm: str) -> Match | None:
+        """``match`` for a line already put through :func:`normalise`."""
         if not norm or len(norm) > 600:
             return None
         stripped = _TRAIL.sub("", norm)
         # a "READ MORE: ..." teaser glued to a long stretch of the story's own text keeps the story
         long_line = norm.count(" ") >= PREFIX_MAX_WORDS
+        if (
+            self.any_line is not None
+            and self.any_prefix is not None
+            and self.any_line.fullmatch(stripped) is None
+            and (long_line or self.any_prefix.match(norm) is None)
+        ):
+            return None
         for kind, reason, lang, rx in self.compiled:
             if kind == "prefix" and long_line:
                 continue
@@ -72,6 +86,47 @@ def _parse(text: str, lang: str) -> list[tuple[str, str, str, str]]:
     return rules
 
 
+def _uncaptured(pattern: str) -> str:
+    """``pattern`` with its capturing groups made non-capturing (same language, no group marks to
+    save and restore: an alternation of hundreds of rules with their groups is slower than one by one)."""
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            head = 2 if pattern.startswith("[^", i) else 1
+            if pattern.startswith("]", i + head):  # a "]" right after "[" or "[^" is a literal
+                head += 1
+            out.append(pattern[i : i + head])
+            i += head
+            continue
+        elif ch == "(" and not pattern.startswith("(?", i):
+            out.append("(?:")
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _any_of(patterns: list[str]) -> re.Pattern[str] | None:
+    """One expression that matches where any of ``patterns`` does; None when a rule refers to its
+    own groups (a back-reference), which the rewrite would break."""
+    if any(re.search(r"\\\d|\(\?P=", p) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{_uncaptured(p)})" for p in patterns) or "(?!)")
+    except re.error:
+        return None
+
+
 @lru_cache(maxsize=1)
 def load_rules() -> Rules:
     """All phrase files, compiled once per process (immutable)."""
@@ -93,4 +148,6 @@ def load_rules() -> Rules:
             names[name] = p
             alts.append(f"(?P<{name}>{p})")
         compiled.append((kind, reason, lang, re.compile("|".join(alts))))
-    return Rules(tuple(compiled), names)
+    line_rules = [p for kind, _, _, p in parsed if kind != "prefix"]
+    prefix_rules = [p for kind, _, _, p in parsed if kind == "prefix"]
+    return Rules(tuple(compiled), names, _any_of(line_rules), _any_of(prefix_rules))
