@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aeb_metric as M  # noqa: E402
 
 from cleaner.clean import Hints, decide, prepare  # noqa: E402
-from cleaner.clean.classify import trusted_prose  # noqa: E402
+from cleaner.clean.classify import comment_section, trusted_prose  # noqa: E402
 from cleaner.clean.features import context_features, stage2_features  # noqa: E402
 from cleaner.clean.model import BlockModel, Network, looks_extracted  # noqa: E402
 from cleaner.pipeline import word_count  # noqa: E402
@@ -125,11 +125,14 @@ class Page:
         self.w = (tokens + 1.0) / max(1.0, (tokens + 1.0).sum())
         self.extracted = looks_extracted(ev.base)
         # blocks that rules decide (phrase matches, list runs), and the prose of text that looks
-        # extracted already (kept unless a rule fires), are not the model's to learn
+        # extracted already (kept unless a rule fires) and its comment section, are not the model's to learn
         prose = trusted_prose(ev.shapes, ev.matches, ev.base)
         self.ruled = np.array([m is not None or r for m, r in zip(ev.matches, ev.list_run, strict=True)])
         if self.extracted:
             self.ruled = self.ruled | prose
+            comments = comment_section(ev.shapes, ev.matches)
+            if comments is not None:  # the comment section is the rule's, not the model's
+                self.ruled[comments:] = True
 
 
 def stack(pages: list[Page], attr: str) -> np.ndarray:

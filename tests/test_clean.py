@@ -206,6 +206,17 @@ def test_extracted_text_trusts_its_prose_until_a_comment_section():
     assert not trusted[texts.index(comment)]
 
 
+def test_extracted_text_drops_its_comment_section_but_not_a_comment_counter_above_the_story():
+    comments = [
+        "I think the council should have repaired the bridge years ago, when it was still cheap to do so.",
+        "Agreed. Everyone who drives over it every day could see the cracks getting worse each winter.",
+    ]
+    r = clean_text("\n".join(["3 comments", *STORY, "Top Rated Comments", *comments]))
+    reasons = {d.text: d.reason for d in r.decisions}
+    assert all(reasons[c] == "comment-section" for c in comments)
+    assert all(s in r.text for s in STORY)
+
+
 def test_a_teaser_glued_to_a_long_stretch_of_story_is_not_a_prefix_match():
     glued = "Also on example.com Council votes to close the bridge" + STORY[0] + " " + STORY[1]
     assert load_rules().match("Also on example.com Council votes to close the bridge").reason == "readmore"

@@ -98,18 +98,27 @@ def trusted_prose(shapes: list[Shape], matches: list[Match | None], base: np.nda
     """The blocks of extracted-looking text that stay without asking the model: paragraphs of prose,
     table cells and list items (an extractor keeps those only inside the main content), up to where
     a comment section starts ("Top Rated Comments", "12 comments", "Leave a reply" after the first
-    paragraph of prose; a comment counter above the story does not count). Readers' comments are
-    prose too, so after that marker the model judges them like any other line."""
+    paragraph of prose; a comment counter above the story does not count): readers' comments are
+    prose too, and ``classify`` takes them out as the comment section."""
     prose = np.array([s.prose for s in shapes], dtype=bool)
     if len(base):
         prose |= (base[:, BASE.index("table_row")] > 0) | (base[:, BASE.index("bullet")] > 0)
-    first = int(np.argmax(prose)) if prose.any() else len(shapes)
-    for k in range(first + 1, len(shapes)):
-        m = matches[k]
-        if m is not None and m.reason == "comments":
-            prose[k:] = False
-            break
+    start = comment_section(shapes, matches)
+    if start is not None:
+        prose[start:] = False
     return prose
+
+
+def comment_section(shapes: list[Shape], matches: list[Match | None]) -> int | None:
+    """Where the comment section of extracted-looking text starts: its first comments marker after
+    the first paragraph of prose. An extractor that kept the readers' comments put them after the
+    story, so in such text everything from the marker on is comments (a comment counter above the
+    story does not count)."""
+    first = next((k for k, s in enumerate(shapes) if s.prose), len(shapes))
+    return next(
+        (k for k in range(first + 1, len(shapes)) if matches[k] is not None and matches[k].reason == "comments"),
+        None,
+    )
 
 
 def _same_norm(norm: str, b: str) -> bool:
@@ -146,6 +155,11 @@ def classify(
             # text that is already an extractor's output: its prose is the story unless a rule fired;
             # the model judges only the short lines (headlines, captions, promos, list items)
             p = np.where(trusted_prose(ev.shapes, ev.matches, ev.base), 1.0, p)
+            comments = comment_section(ev.shapes, ev.matches)
+            for k in range(n if comments is None else comments + 1, n):
+                if labels[k] is None:
+                    labels[k] = Label(False, "comment-section")
+            free = [k for k in free if labels[k] is None]
         if free and max(p[k] for k in free) < threshold:
             # every document has a story: when no block reaches the threshold, the best ones are it
             threshold = 0.8 * max(p[k] for k in free)
