@@ -364,13 +364,42 @@ def _date(doc: Document) -> str | None:
     return value if _ISO_DATE.match(value) else None
 
 
-def _edge_shingles(text: str, k: int) -> np.ndarray:
-    """Shingles of the first and the last paragraph (where notes, updates and corrections are added)."""
-    paras = [p for p in text.split("\n\n") if p.strip()]
-    if not paras:
+def _shingle_sequence(words: list[str], k: int) -> np.ndarray:
+    """The xxh32 hashes of the word k-grams in text order (``shingle_hashes`` before ``unique``)."""
+    if len(words) < k:
+        grams = [" ".join(words)] if words else []
+    else:
+        grams = list(map(" ".join, zip(*(words[i:] for i in range(k)), strict=False)))
+    return np.fromiter(map(_xxh32, map(str.encode, grams)), dtype=np.uint32, count=len(grams))
+
+
+def _edge_own(text: str, shared: np.ndarray, k: int) -> np.ndarray:
+    """The copy's shingles not in ``shared`` (the other copies' union) that lie at its start or end.
+
+    The edges are everything before the end of the first paragraph that holds shared text and
+    everything from the start of the last such paragraph on: an editor's note, an update line or a
+    correction is added there, and page residue kept after it (a handle, a caption) does not move it
+    off the edge. Text of its own in the middle of a copy is not an addition: it is text another copy
+    lost (a dropped paragraph, a teaser's cut).
+    """
+    paras = [normalise(p) for p in text.split("\n\n")]
+    paras = [p for p in paras if p]
+    words = [w for p in paras for w in p]
+    seq = _shingle_sequence(words, k)
+    if not len(seq):
         return np.zeros(0, dtype=np.uint32)
-    edges = {paras[0], paras[-1]}
-    return np.unique(np.concatenate([shingle_hashes(normalise(p), k) for p in edges]))
+    ends = np.cumsum([len(p) for p in paras])  # word offset after each paragraph
+    starts = ends - np.array([len(p) for p in paras])
+    is_shared = np.isin(seq, shared)
+    if not is_shared.any():
+        return np.unique(seq)
+    first, last = int(np.argmax(is_shared)), len(seq) - 1 - int(np.argmax(is_shared[::-1]))
+    head_end = int(ends[np.searchsorted(ends, first, side="right")])  # end of the paragraph of `first`
+    tail_para = min(int(np.searchsorted(ends, last + k - 1, side="right")), len(paras) - 1)
+    tail_start = int(starts[tail_para])  # start of the paragraph where the last shared shingle ends
+    pos = np.arange(len(seq))
+    edge = (pos < head_end) | (pos + k > tail_start)
+    return np.unique(seq[edge & ~is_shared])
 
 
 def choose_canonical(
@@ -380,8 +409,8 @@ def choose_canonical(
 
     Completeness is coverage: the mean share of each other copy's shingles that a copy holds (a full
     story covers its teasers; a teaser does not cover the full story). Among the copies within
-    ``COVERAGE_TOLERANCE`` of the best coverage, the one with the least text of its own *in its first
-    or last paragraph* wins: that is where an editor's note, update or correction is added, and it
+    ``COVERAGE_TOLERANCE`` of the best coverage, the one with the least text of its own *at its start
+    or end* (``_edge_own``) wins: that is where an editor's note, update or correction is added, and it
     makes a copy longer, not more complete (text missing from the middle of another copy is a cut in
     that copy, not an addition in this one). Then higher coverage, less text of its own anywhere,
     richer metadata, earlier date and a stable id decide.
@@ -402,8 +431,7 @@ def choose_canonical(
         own = np.setdiff1d(shingles[i], union, assume_unique=True)
         size = max(1, len(shingles[i]))
         unique.append(len(own) / size)
-        edges = _edge_shingles(members[i].text, shingle_size)
-        edge.append(len(np.intersect1d(own, edges)) / size)
+        edge.append(len(_edge_own(members[i].text, union, shingle_size)) / size)
     best_cov = max(cover)
     dates = [_date(m) for m in members]
     dated = all(dates)  # an undated copy is neither earlier nor later: dates decide only among dated ones

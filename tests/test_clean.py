@@ -221,3 +221,31 @@ def test_a_teaser_glued_to_a_long_stretch_of_story_is_not_a_prefix_match():
     glued = "Also on example.com Council votes to close the bridge" + STORY[0] + " " + STORY[1]
     assert load_rules().match("Also on example.com Council votes to close the bridge").reason == "readmore"
     assert load_rules().match(glued) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Correction, Nov. 15, 2019: This article originally misidentified the first publisher of the novel.",
+        "Editor's note: This story was updated at 5:45 p.m. ET to include details from the NASA telecon.",
+        "This article was originally published on June 24, 2023 and has been updated.",
+        "Originally published on Live Science.",
+    ],
+)
+def test_editors_notes_are_notices_not_date_lines(line):
+    from cleaner.clean.meta import dateline, notice
+
+    assert notice(line) and not dateline(line)
+
+
+@pytest.mark.parametrize("where", ["top", "bottom"])
+def test_an_editors_note_next_to_the_story_is_kept(where):
+    """An update notice belongs to the story, even with ads between it and the story; its date does
+    not make it a date line."""
+    note = "Editor's note: This story was updated on Nov. 20, 2019 to include a comment from the mayor."
+    ads = ["Advertisement", "Amazon", "Apple iPhone 11 Pro Max for $999", "See it now: Apple"]
+    body = [note, *ads, *STORY] if where == "top" else [*STORY, *ads, note]
+    head = ["", "Bridge to close after crack found", "November 20, 2019 - 11:28 AMT"]
+    r = clean_text("\n".join(MENU + head + body + [""] + TRAILER))
+    assert note in r.text.split("\n\n")
+    assert "Advertisement" not in r.text

@@ -194,6 +194,7 @@ def classify(
             labels[k] = Label(False, "no-letters")
         else:
             labels[k] = Label(True, "story")
+    _keep_notices(blocks, labels, start, end)
     if hints.extracted:  # extracted text only: its first line may be the headline again or a byline
         found = lead.first_line(
             [b.text for b in blocks],
@@ -206,6 +207,29 @@ def classify(
             labels[found[0]] = Label(False, found[1])
     outcome.labels = [lab or Label(False, "unknown") for lab in labels]
     return outcome
+
+
+#: an editor's note or correction up to this many blocks before or after the story is its own (ads,
+#: share bars and captions often sit between)
+_NOTICE_REACH = 6
+#: the drops a notice overrides: the classifier's score and the date-line rule, never a phrase rule
+_NOTICE_OVERRIDES = frozenset({"before-story", "after-story", "not-story", "date"})
+
+
+def _keep_notices(blocks: list[Block], labels: list[Label | None], start: int, end: int) -> None:
+    """Keep an editor's note, correction or update notice (``meta.notice``) next to the story.
+
+    Newsrooms add them at the story's start or end, and they are part of it (human-written bodies keep
+    them); short, dated and outside the dense story core, the classifier scores them as page furniture.
+    A copy that loses its note is indistinguishable from the unedited copy of the story.
+    """
+    if start >= end:
+        return
+    near = [*range(max(0, start - _NOTICE_REACH), start), *range(end, min(len(blocks), end + _NOTICE_REACH))]
+    for k in near:
+        lab = labels[k]
+        if lab is not None and not lab.keep and lab.reason in _NOTICE_OVERRIDES and meta.notice(blocks[k].text):
+            labels[k] = Label(True, "notice")
 
 
 def _repeats(blocks: list[Block], norms: list[str], shapes: list[Shape], labels: list[Label | None]) -> list[int]:

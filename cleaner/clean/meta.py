@@ -6,6 +6,10 @@ They are taken out of the body and into the article's fields, so the body holds 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
+
+from . import phrases
 
 _BYLINE = re.compile(
     r"^(?:(?i:by|written by|words by|reported by|von|par|por|escrito por|scritto da)|di|de|door|av|af|przez)\s+"
@@ -87,7 +91,7 @@ def dateline(line: str) -> bool:
     False
     """
     s = line.strip()
-    if len(s) > 100:
+    if len(s) > 100 or notice(s):
         return False
     if len(s) <= 80 and (_DATELINE.match(s) or (_RELATIVE.match(s) and not _BARE_TIME.match(s))):
         return True
@@ -98,3 +102,27 @@ def headline_like(line: str) -> bool:
     """Could this line be a headline (short, unterminated or a question)?"""
     words = line.split()
     return 3 <= len(words) <= 30 and not line.rstrip().endswith((".", ",", ";", ":")) and len(line) <= 250
+
+
+@lru_cache(maxsize=1)
+def _notice_rules() -> re.Pattern[str]:
+    text = resources.files("cleaner.data").joinpath("notices.txt").read_text("utf-8")
+    rules = [x.strip() for x in text.splitlines() if x.strip() and not x.lstrip().startswith("#")]
+    return re.compile("|".join(f"(?:{r})" for r in rules))
+
+
+def notice(line: str) -> bool:
+    """An editor's note, correction or update notice (``data/notices.txt``): part of the story, not a
+    date line, though it names a date. A notice is a sentence: 5+ words, ending in . ! ? or ).
+
+    >>> notice("Correction, Nov. 15, 2019: This article originally misidentified the publisher.")
+    True
+    >>> notice("Updated: 18 Nov 2019 9:38 pm"), notice("Updated on: November 19, 2019 / 10:07 AM / CBS News")
+    (False, False)
+    """
+    s = line.strip()
+    if not 5 <= len(s.split()) <= 80 or not s.rstrip("\"'”’").endswith((".", "!", "?", ")")):
+        return False
+    if _DATELINE.match(s) or _RELATIVE.match(s):  # "Updated: Nov. 19, 2019, 6:18 p.m." is only a date
+        return False
+    return bool(_notice_rules().match(phrases.normalise(s)))
