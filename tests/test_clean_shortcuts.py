@@ -63,3 +63,157 @@ def test_normalise_once_per_block_is_the_same_form():
     text = "Home | News\n\n“Quoted” Headline\u00a0here\n» Read more\nThe council voted on Monday."
     blocks, ev, _ = prepare(text)
     assert ev.norms == [normalise(b.text) for b in blocks]
+
+
+# --- the line cache: base features built from cached per-line facts are the per-block loop's numbers
+
+
+def _reference_base_features(blocks, shapes, matches, list_run):
+    """``features.base_features`` as it was before the line cache: every number made per block."""
+    import math
+
+    import numpy as np
+
+    from cleaner.clean import features as F
+    from cleaner.clean import meta
+
+    n = len(blocks)
+    norms = [normalise(b.text) for b in blocks]
+    counts: dict[str, int] = {}
+    for s in norms:
+        counts[s] = counts.get(s, 0) + 1
+    group_id, g = [], -1
+    for b in blocks:
+        if b.blank_before or g < 0:
+            g += 1
+        group_id.append(g)
+    group_lines: dict[int, int] = {}
+    group_size: dict[int, float] = {}
+    for k, gid in enumerate(group_id):
+        group_lines[gid] = group_lines.get(gid, 0) + 1
+        group_size[gid] = group_size.get(gid, 0.0) + math.log1p(shapes[k].size)
+    openings: dict[str, int] = {}
+    for s_ in norms:
+        key = " ".join(s_.split()[:6])
+        openings[key] = openings.get(key, 0) + 1
+    X = np.zeros((n, len(F.BASE)), dtype=np.float64)
+    seen_comments = seen_footer = seen_list = False
+    last_marker = None
+    for k, (b, sh) in enumerate(zip(blocks, shapes, strict=True)):
+        text = b.text
+        toks = F._WORD.findall(text)
+        ntok = max(1, len(toks))
+        words = text.split()
+        caps = sum(1 for w in words if F._CAP.match(w))
+        digits = sum(1 for t in toks if t[0].isdigit())
+        m = matches[k]
+        gid = group_id[k]
+        head = bool(F._COMMENT_HEAD.match(text))
+        since = math.log1p(k - last_marker) if last_marker is not None else math.log1p(n)
+        X[k] = (
+            math.log1p(sh.size), math.log1p(len(text)), sh.terminal, text.endswith(":"),
+            text.rstrip("\"'”’»)").endswith(("?", "？")), sh.density, caps / max(1, len(words)),
+            text.isupper() and len(text) > 3, digits / ntok, bool(F._URL.search(text)),
+            bool(F._BULLET.match(text)), meta.dateline(text), meta.byline(text) is not None,
+            meta.person_name(text), m is not None and m.kind != "list", m is not None and m.kind == "list",
+            list_run[k], sh.prose, text.count(",") / ntok, counts[norms[k]] >= 2, meta.headline_like(text),
+            b.blank_before, bool(F._LOWER.match(text)), bool(F._SEPARATOR.search(text)),
+            not F._LETTER.search(text), sh.size < 4, sh.size >= 25, math.log(group_lines[gid]),
+            group_size[gid] / group_lines[gid], head, seen_comments, seen_footer, seen_list, since,
+            text.startswith("|") or text.endswith(" |") or text.count(" | ") >= 2,
+            len(F._CJK.findall(text)) / max(1, len(text)),
+            sum(1 for w in words[:6] if F._CAP.match(w)) / max(1, min(6, len(words))),
+            text.endswith(("…", "...")), len(words) >= 4 and openings[" ".join(norms[k].split()[:6])] >= 2,
+        )
+        if m is not None and m.reason == "comments" or head:
+            seen_comments = True
+            last_marker = k
+        if m is not None and m.reason == "footer":
+            seen_footer = True
+        if m is not None and m.kind == "list":
+            seen_list = True
+            last_marker = k
+    return X
+
+
+PAGE = "\n".join(
+    [
+        "Home | News | Sport | Weather", "Subscribe", "", "Bridge to close after crack found", "By Jane Doe",
+        "Published 2:16 AM EST Nov 20, 2019", "",
+        "The council voted on Monday to close the old bridge, which has been shut to lorries since March.",
+        "Engineers said the crack had grown by 3 mm since the spring, and repairs would take a year.",
+        "“We had no choice,” said the council’s leader. Is it safe?", "- first item", "| 63 | 85% |",
+        "", "Related stories", "Council votes on new budget", "Mayor opens the new library", "12 comments",
+        "Jane on May 3, 2019 at 4:47 pm said:", "Great article...", "© 2024 Example Gazette. All rights reserved.",
+        "北京市政府今天宣布新的交通规划方案。", "Der Rat hat am Montag beschlossen, die alte Brücke zu schließen.",
+        "Subscribe", "Home | News | Sport | Weather",
+    ]
+)
+
+
+@pytest.mark.parametrize("lang", [None, "en", "de"])
+def test_base_features_from_the_line_cache_are_the_per_block_numbers(lang):
+    import numpy as np
+
+    from cleaner.clean import prepare
+    from cleaner.clean.features import LINES
+
+    for _ in range(2):  # the second time every line comes from the cache
+        blocks, ev, _ = prepare(PAGE, lang)
+        expected = _reference_base_features(blocks, ev.shapes, ev.matches, ev.list_run)
+        assert ev.base.tobytes() == expected.tobytes()
+        assert np.array_equal(ev.base, expected)
+    assert LINES.hits > 0
+
+
+def test_a_full_line_cache_starts_again_with_the_same_answers():
+    from cleaner.clean.features import LineCache, _line_facts
+    from cleaner.clean.stopwords import stoplist
+
+    cache, stops = LineCache(size=2), stoplist("en")
+    lines = PAGE.split("\n") * 2
+    assert [cache.facts(t, stops) for t in lines] == [_line_facts(t, stops) for t in lines]
+    assert len(cache._facts) <= 2 and cache.misses > 2
+    # the stoplist is part of the key: the same line under another language has its own density
+    assert cache.facts(lines[7], frozenset()).shape.density == 0.3 != cache.facts(lines[7], stops).shape.density
+
+
+def test_phrase_answers_are_remembered_and_stay_the_same():
+    rules = _slow_rules()
+    lines = [row.split("\t", 1)[1] for row in PHRASES.read_text("utf-8").splitlines() if row and row[0] != "#"]
+    first = [rules.match(t) for t in lines]
+    assert [rules.match(t) for t in lines] == first == [rules._match(normalise(t)) for t in lines]
+
+
+def test_language_guess_counts_as_the_per_word_chain_did():
+    from collections import Counter
+    from itertools import chain, repeat
+
+    from cleaner.clean.stopwords import first_words, guess_language, stoplist, stopword_index
+
+    def reference(text: str, sample: int = 4000) -> str | None:
+        index = stopword_index()
+        hits = Counter(chain.from_iterable(map(index.get, map(str.lower, first_words(text, sample)), repeat(()))))
+        if not hits:
+            return None
+        sizes = {lang: len(stoplist(lang)) for lang in hits}
+        return max(sorted(hits), key=lambda lang: hits[lang] / (sizes[lang] ** 0.25))
+
+    texts = [PAGE, "Der Rat hat am Montag beschlossen, die alte Brücke zu schließen, weil sie nicht mehr sicher ist.",
+             "Le conseil a voté lundi pour fermer le vieux pont.", "xyz qqq", "", "a a a de de la la la"]
+    for text in texts:
+        assert guess_language(text) == reference(text)
+
+
+_WORDS = ["the", "council", "Bridge", "said", "said:", "2019", "May", "3,", "|", "»", "www.example.com", "Read",
+          "more", "…", "By", "Jane", "Doe", "Subscribe", "comments", "北京市", "«quoted»", "Is", "it?", "-", "12", "and."]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(_WORDS), min_size=0, max_size=40).map(" ".join), min_size=1, max_size=30))
+def test_base_features_agree_on_generated_pages(lines):
+    from cleaner.clean import prepare
+
+    blocks, ev, _ = prepare("\n".join(lines), "en")
+    expected = _reference_base_features(blocks, ev.shapes, ev.matches, ev.list_run)
+    assert ev.base.tobytes() == expected.tobytes()

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import lead, meta
 from .blocks import Block
-from .features import BASE, Shape, base_features, shape
+from .features import BASE, LINES, Shape, base_features
 from .model import BlockModel
 from .phrases import Match, Rules, normalise
 
@@ -67,7 +67,8 @@ class Evidence:
 
 
 def gather(blocks: list[Block], stops: frozenset[str], rules: Rules) -> Evidence:
-    shapes = [shape(b, stops) for b in blocks]
+    facts = [LINES.facts(b.text, stops) for b in blocks]
+    shapes = [f.shape for f in facts]
     norms = [normalise(b.text) for b in blocks]
     matches = [rules.match_normalised(s) for s in norms]
     n = len(blocks)
@@ -90,7 +91,7 @@ def gather(blocks: list[Block], stops: frozenset[str], rules: Rules) -> Evidence
                 list_reason[j] = f"{m.reason}-list"
             j += 1
         i = j
-    base = base_features(blocks, shapes, matches, list_run, norms)
+    base = base_features(blocks, shapes, matches, list_run, norms, facts)
     return Evidence(shapes, matches, list_run, list_reason, base, norms)
 
 

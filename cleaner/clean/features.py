@@ -80,7 +80,7 @@ BASE = (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Shape:
     """Per-block numbers that rules also use (so they are computed once)."""
 
@@ -91,7 +91,10 @@ class Shape:
 
 
 def shape(block: Block, stops: frozenset[str]) -> Shape:
-    text = block.text
+    return _shape(block.text, stops)
+
+
+def _shape(text: str, stops: frozenset[str]) -> Shape:
     nwords = len(text.split())
     cjk = len(_CJK.findall(text))
     size = max(nwords, cjk // 2) if cjk else (nwords if (nwords >= 3 or len(text) < 40) else len(text) // 6)
@@ -101,18 +104,125 @@ def shape(block: Block, stops: frozenset[str]) -> Shape:
     return Shape(size, terminal, density, prose)
 
 
+#: the ``BASE`` columns that depend on more than the line itself, in the order ``base_features`` fills them
+_REST = (
+    "phrase",
+    "list_marker",
+    "list_run",
+    "repeated",
+    "blank_before",
+    "group_log_lines",
+    "group_mean_size",
+    "after_comments",
+    "after_footer",
+    "after_list_marker",
+    "log_since_marker",
+    "shared_opening",
+)
+_REST_COLS = [BASE.index(c) for c in _REST]
+#: the ``BASE`` columns that depend on the line's text alone (and the stoplist), in ``BASE`` order
+LOCAL = tuple(c for c in BASE if c not in _REST)
+_LOCAL_COLS = [BASE.index(c) for c in LOCAL]
+_COMMENT_HEAD_COL = LOCAL.index("comment_head")
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    """What a line says about itself: its ``Shape``, its word count and its ``LOCAL`` feature values."""
+
+    shape: Shape
+    nwords: int
+    local: tuple[float, ...]
+
+
+def _line_facts(text: str, stops: frozenset[str]) -> LineFacts:
+    return _facts(text, _shape(text, stops))
+
+
+def _facts(text: str, sh: Shape) -> LineFacts:
+    toks = _WORD.findall(text)
+    ntok = max(1, len(toks))
+    words = text.split()
+    caps = sum(1 for w in words if _CAP.match(w))
+    digits = sum(1 for t in toks if t[0].isdigit())
+    local = (
+        math.log1p(sh.size),
+        math.log1p(len(text)),
+        sh.terminal,
+        text.endswith(":"),
+        text.rstrip("\"'”’»)").endswith(("?", "？")),
+        sh.density,
+        caps / max(1, len(words)),
+        text.isupper() and len(text) > 3,
+        digits / ntok,
+        bool(_URL.search(text)),
+        bool(_BULLET.match(text)),
+        meta.dateline(text),
+        meta.byline(text) is not None,
+        meta.person_name(text),
+        sh.prose,
+        text.count(",") / ntok,
+        meta.headline_like(text),
+        bool(_LOWER.match(text)),
+        bool(_SEPARATOR.search(text)),
+        not _LETTER.search(text),
+        sh.size < 4,
+        sh.size >= 25,
+        bool(_COMMENT_HEAD.match(text)),
+        text.startswith("|") or text.endswith(" |") or text.count(" | ") >= 2,
+        len(_CJK.findall(text)) / max(1, len(text)),
+        sum(1 for w in words[:6] if _CAP.match(w)) / max(1, min(6, len(words))),
+        text.endswith(("…", "...")),
+    )
+    return LineFacts(sh, len(words), tuple(map(float, local)))
+
+
+class LineCache:
+    """``LineFacts`` by (line, stoplist): site chrome recurs across a corpus, so a run meets most
+    lines of its menus and footers many times. Pure function of its key, so the cache changes no
+    result; cleared when full, so its memory stays bounded. ``hits``/``misses`` say how much it saves."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self.hits = self.misses = 0
+        self._facts: dict[tuple[str, frozenset[str]], LineFacts] = {}
+
+    def facts(self, text: str, stops: frozenset[str]) -> LineFacts:
+        key = (text, stops)
+        found = self._facts.get(key)
+        if found is not None:
+            self.hits += 1
+            return found
+        self.misses += 1
+        if len(self._facts) >= self.size:
+            self._facts.clear()
+        found = self._facts[key] = _line_facts(text, stops)
+        return found
+
+
+#: one per process (workers fill their own)
+LINES = LineCache()
+
+
 def base_features(
     blocks: list[Block],
     shapes: list[Shape],
     matches: list[Match | None],
     list_run: list[bool],
     norms: list[str] | None = None,
+    facts: list[LineFacts] | None = None,
 ) -> np.ndarray:
-    """One row of ``BASE`` numbers per block (``norms``: the blocks' ``normalise``d texts, if made)."""
+    """One row of ``BASE`` numbers per block (``norms``: the blocks' ``normalise``d texts and
+    ``facts`` their ``LineFacts``, when already made)."""
     n = len(blocks)
-    counts: dict[str, int] = {}
+    X = np.zeros((n, len(BASE)), dtype=np.float64)
+    if n == 0:
+        return X
     if norms is None:
         norms = [normalise(b.text) for b in blocks]
+    if facts is None:
+        facts = [_facts(b.text, sh) for b, sh in zip(blocks, shapes, strict=True)]
+    counts: dict[str, int] = {}
     for s in norms:
         counts[s] = counts.get(s, 0) + 1
     # blank-separated groups of lines (html-text puts one HTML block per line, blank between blocks)
@@ -128,66 +238,32 @@ def base_features(
         group_size[gid] = group_size.get(gid, 0.0) + math.log1p(shapes[k].size)
 
     openings: dict[str, int] = {}
-    for s_ in norms:
-        key = " ".join(s_.split()[:6])
+    heads = [" ".join(s_.split()[:6]) for s_ in norms]
+    for key in heads:
         openings[key] = openings.get(key, 0) + 1
-    X = np.zeros((n, len(BASE)), dtype=np.float64)
+    X[:, _LOCAL_COLS] = np.array([f.local for f in facts], dtype=np.float64)
+    rest = np.zeros((n, len(_REST)), dtype=np.float64)
     seen_comments = seen_footer = seen_list = False
     last_marker = None
-    for k, (b, sh) in enumerate(zip(blocks, shapes, strict=True)):
-        text = b.text
-        toks = _WORD.findall(text)
-        ntok = max(1, len(toks))
-        words = text.split()
-        caps = sum(1 for w in words if _CAP.match(w))
-        digits = sum(1 for t in toks if t[0].isdigit())
+    for k, b in enumerate(blocks):
         m = matches[k]
         gid = group_id[k]
-        head = bool(_COMMENT_HEAD.match(text))
-        cjk_share = len(_CJK.findall(text)) / max(1, len(text))
         since = math.log1p(k - last_marker) if last_marker is not None else math.log1p(n)
-        X[k] = (
-            math.log1p(sh.size),
-            math.log1p(len(text)),
-            sh.terminal,
-            text.endswith(":"),
-            text.rstrip("\"'”’»)").endswith(("?", "？")),
-            sh.density,
-            caps / max(1, len(words)),
-            text.isupper() and len(text) > 3,
-            digits / ntok,
-            bool(_URL.search(text)),
-            bool(_BULLET.match(text)),
-            meta.dateline(text),
-            meta.byline(text) is not None,
-            meta.person_name(text),
+        rest[k] = (
             m is not None and m.kind != "list",
             m is not None and m.kind == "list",
             list_run[k],
-            sh.prose,
-            text.count(",") / ntok,
             counts[norms[k]] >= 2,
-            meta.headline_like(text),
             b.blank_before,
-            bool(_LOWER.match(text)),
-            bool(_SEPARATOR.search(text)),
-            not _LETTER.search(text),
-            sh.size < 4,
-            sh.size >= 25,
             math.log(group_lines[gid]),
             group_size[gid] / group_lines[gid],
-            head,
             seen_comments,
             seen_footer,
             seen_list,
             since,
-            text.startswith("|") or text.endswith(" |") or text.count(" | ") >= 2,
-            cjk_share,
-            sum(1 for w in words[:6] if _CAP.match(w)) / max(1, min(6, len(words))),
-            text.endswith(("…", "...")),
-            len(words) >= 4 and openings[" ".join(norms[k].split()[:6])] >= 2,
+            facts[k].nwords >= 4 and openings[heads[k]] >= 2,
         )
-        if m is not None and m.reason == "comments" or head:
+        if m is not None and m.reason == "comments" or facts[k].local[_COMMENT_HEAD_COL]:
             seen_comments = True
             last_marker = k
         if m is not None and m.reason == "footer":
@@ -195,7 +271,9 @@ def base_features(
         if m is not None and m.kind == "list":
             seen_list = True
             last_marker = k
+    X[:, _REST_COLS] = rest
     return X
+
 
 
 # columns of BASE that the neighbourhood features average

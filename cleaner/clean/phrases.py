@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
 KINDS = ("line", "prefix", "list")
 #: prefix rules judge lines up to this many words
 PREFIX_MAX_WORDS = 40
+_SEEN_MAX = 20_000
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _LEAD = re.compile(r"^[\s•·|»›>▶►■□●○◆◇★☆*+~#-]+")
 _TRAIL = re.compile(r"[\s.:!?»›>▶►|…/→-]+$")
@@ -40,12 +41,23 @@ class Rules:
     #: call rules out the ~90 % of lines that no rule takes (None: no such expression could be made)
     any_line: re.Pattern[str] | None = None
     any_prefix: re.Pattern[str] | None = None
+    #: answers by normalised line (site chrome recurs across a corpus); cleared when full
+    _seen: dict[str, Match | None] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def match(self, line: str) -> Match | None:
         return self.match_normalised(normalise(line))
 
     def match_normalised(self, norm: str) -> Match | None:
         """``match`` for a line already put through :func:`normalise`."""
+        seen = self._seen
+        if norm in seen:
+            return seen[norm]
+        if len(seen) >= _SEEN_MAX:
+            seen.clear()
+        found = seen[norm] = self._match(norm)
+        return found
+
+    def _match(self, norm: str) -> Match | None:
         if not norm or len(norm) > 600:
             return None
         stripped = _TRAIL.sub("", norm)

@@ -10,7 +10,6 @@ import re
 from collections import Counter
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import chain, repeat
 
 _WORD = re.compile(r"\w+", re.U)
 _HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
@@ -75,10 +74,11 @@ def guess_language(text: str, sample: int = 4000) -> str | None:
         # written without spaces: stopword lists do not apply (justext has none for these)
         return "ja" if _KANA.search(head) else "zh"
     index = stopword_index()
-    # C-level counting: the languages of every word (an empty tuple for a non-stopword)
-    hits: Counter[str] = Counter(
-        chain.from_iterable(map(index.get, map(str.lower, first_words(text, sample)), repeat(())))
-    )
+    # each distinct word once (C-level counting), then its count goes to each of its languages
+    hits: Counter[str] = Counter()
+    for word, count in Counter(map(str.lower, first_words(text, sample))).items():
+        for lang in index.get(word, ()):
+            hits[lang] += count
     if not hits:
         return None
     # normalise by list size a little: long lists (e.g. 2,000 words) match more by chance
