@@ -217,3 +217,43 @@ def test_base_features_agree_on_generated_pages(lines):
     blocks, ev, _ = prepare("\n".join(lines), "en")
     expected = _reference_base_features(blocks, ev.shapes, ev.matches, ev.list_run)
     assert ev.base.tobytes() == expected.tobytes()
+
+
+# --- ftfy's mojibake search is skipped on lines without a character it needs
+
+
+def test_required_chars_of_a_pattern():
+    from cleaner.clean.blocks import _required_chars
+
+    assert _required_chars(re.compile("é[a-z]|x[ü€]|[«»]y")) == {"é", "ü", "€", "«", "»"}
+    assert _required_chars(re.compile("é|ab")) is None  # "ab" needs no non-ASCII character
+    assert _required_chars(re.compile("(?i)é")) is None
+
+
+_MOJIBAKE_ALPHABET = "".join(sorted(set("abcXYZ 09.,'\"’“”—–…éüñçàö«»·\xa0ÃÂâ€œ™šžŸ¢£©®°±²³µ¹¼½¾×ØÙВГРСвЂ√≈‚Ä│█▓ƒˆ\x85\x93")))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_MOJIBAKE_ALPHABET, max_size=12))
+def test_mojibake_prefilter_never_hides_a_bad_line(line):
+    from ftfy.badness import is_bad
+
+    from cleaner.clean.blocks import _is_bad
+
+    assert _is_bad(line) == is_bad(line)
+
+
+@pytest.mark.parametrize("line", ["cafÃ©", "â€œquotedâ€\x9d", "Ã¼ber", "clean “quoted” — line’s end", "naïve café", "ГўВЂВ.a"])
+def test_mojibake_prefilter_on_known_lines(line):
+    from ftfy.badness import is_bad
+
+    from cleaner.clean.blocks import _is_bad
+
+    assert _is_bad(line) == is_bad(line)
+
+
+@pytest.mark.parametrize("line", ["Plain ASCII line", "“Curly” ‘quotes’\u00a0and non-breaking", "", "  «a»  "])
+def test_normalise_skips_the_quote_table_only_when_it_maps_nothing(line):
+    from cleaner.clean.phrases import _LEAD, _QUOTES
+
+    assert normalise(line) == _LEAD.sub("", " ".join(line.translate(_QUOTES).lower().split()))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import ftfy
 from ftfy import chardata
-from ftfy.badness import is_bad
+from ftfy.badness import BADNESS_RE, is_bad
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
 _END = re.compile(r"""[.!?…。！？:;"'”’»)\]]$""")
@@ -50,6 +50,59 @@ _FTFY_TOUCHES = re.compile(
 _FTFY_NO_ENTITIES = _FTFY._replace(unescape_html=False)
 
 
+#: non-ASCII characters common in clean text (quotes, dashes, accented letters): a class without them
+#: lets more lines skip the search
+_COMMON = frozenset("“”‘’«»„‚‹›—–…·\xa0éèêëàâäáãåöôòóõüûùúñçíìîïœæß")
+
+
+def _rarer(a: set[str], b: set[str]) -> bool:
+    return (len(a & _COMMON), len(a)) < (len(b & _COMMON), len(b))
+
+
+def _required_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Characters of which every match of ``pattern`` holds at least one (for each alternative, its
+    smallest class of non-ASCII characters that it must consume), or None when some alternative
+    needs no such character. A line without any of them cannot match, so the search can be skipped.
+    """
+    from re import _constants as C
+    from re import _parser
+
+    if pattern.flags & re.IGNORECASE:
+        return None
+    tree = _parser.parse(pattern.pattern, pattern.flags)
+    items = list(tree.data)
+    alternatives = items[0][1][1] if len(items) == 1 and items[0][0] is C.BRANCH else [items]
+    chosen: set[str] = set()
+    for alternative in alternatives:
+        best: set[str] | None = None
+        for op, av in alternative:  # items of the sequence itself: each consumes exactly one character
+            chars: set[str] | None = None
+            if op is C.LITERAL:
+                chars = {chr(av)}
+            elif op is C.IN and all(o in (C.LITERAL, C.RANGE) for o, _ in av):
+                chars = set()
+                for o, a in av:
+                    chars.update(chr(a) if o is C.LITERAL else map(chr, range(a[0], a[1] + 1)))
+            if chars and all(ord(c) >= 0x80 for c in chars) and (best is None or _rarer(chars, best)):
+                best = chars
+        if best is None:
+            return None
+        chosen |= best
+    return frozenset(chosen)
+
+
+_BAD_NEEDS = _required_chars(BADNESS_RE)
+#: a line without any of these has no mojibake by ftfy's measure (``is_bad`` is False)
+_MAYBE_BAD = re.compile("[" + "".join(re.escape(c) for c in sorted(_BAD_NEEDS)) + "]") if _BAD_NEEDS else None
+
+
+def _is_bad(line: str) -> bool:
+    """``ftfy.badness.is_bad``, without its large search when no character it needs is there."""
+    if _MAYBE_BAD is not None and _MAYBE_BAD.search(line) is None:
+        return False
+    return is_bad(line)
+
+
 def _fix_lines(text: str) -> str:
     """``ftfy.fix_text(text, _FTFY)``, calling ftfy only on the lines it could change.
 
@@ -70,7 +123,7 @@ def _fix_lines(text: str) -> str:
             needs = "&" in line  # controls are gone: an entity is the only thing ftfy changes here
         else:
             needs = bool(
-                _FTFY_TOUCHES.search(line) or is_bad(line) or not unicodedata.is_normalized("NFC", line)
+                _FTFY_TOUCHES.search(line) or _is_bad(line) or not unicodedata.is_normalized("NFC", line)
             )
         out.append(ftfy.fix_text(line, config) if needs else line)
     return "".join(out)

@@ -18,7 +18,9 @@ _TRAIL = re.compile(r"[\s.:!?»›>▶►|…/→-]+$")
 
 def normalise(line: str) -> str:
     """The form phrase rules are matched against."""
-    s = " ".join(line.translate(_QUOTES).lower().split())
+    if not line.isascii():  # every character _QUOTES maps is non-ASCII
+        line = line.translate(_QUOTES)
+    s = " ".join(line.lower().split())
     s = _LEAD.sub("", s)
     return s
 
