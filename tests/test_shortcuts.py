@@ -147,3 +147,13 @@ def test_trafilatura_warm_up_leaves_every_extraction_as_it_was():
     ]
     assert json.loads(runs[0]) == json.loads(runs[1])
     assert any(meta for _, meta in json.loads(runs[0]))
+
+
+def test_stoplists_are_justexts_lower_cased():
+    import justext
+
+    from cleaner.clean.stopwords import languages, stoplist
+
+    for code, name in languages().items():
+        assert stoplist(code) == frozenset(w.lower() for w in justext.get_stoplist(name)), code
+    assert stoplist("xx") == frozenset()
