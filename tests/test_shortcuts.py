@@ -157,3 +157,24 @@ def test_stoplists_are_justexts_lower_cased():
     for code, name in languages().items():
         assert stoplist(code) == frozenset(w.lower() for w in justext.get_stoplist(name)), code
     assert stoplist("xx") == frozenset()
+
+
+def test_a_broken_phrase_rule_fails_loudly_with_its_own_error(monkeypatch):
+    import re
+
+    from cleaner.clean import phrases
+
+    real = phrases._parse
+
+    def with_broken_rule(text, lang):
+        rules = real(text, lang)
+        return rules + [("line", "promo", lang, "broken (rule")] if lang == "en" else rules
+
+    monkeypatch.setattr(phrases, "_parse", with_broken_rule)
+    phrases.load_rules.cache_clear()
+    try:
+        with pytest.raises(re.error) as caught:
+            phrases.load_rules()
+        assert caught.value.pattern == "broken (rule"
+    finally:
+        phrases.load_rules.cache_clear()
