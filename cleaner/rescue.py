@@ -6,12 +6,13 @@ chrome looks more like prose. Copies that lost different parts no longer contain
 grouping misses them. Across the run there is better evidence: a line that the classifier *kept*
 in another document is story text somewhere. Such a line, dropped here by the classifier's score
 (never by a phrase rule: paywall, promo, related list...), is given back, so copies end up with the
-same text. A line that is really chrome and was kept by mistake elsewhere comes back in every
+same text. A short line (a table row, "Here are some of the highlights:") is given back only from
+inside the story and only when a copy of this document kept it (short lines recur on unrelated
+pages); so is a line inside the story dropped only for following a list marker ("Related:"). A line that is really chrome and was kept by mistake elsewhere comes back in every
 document of that chrome, where the cross-document chrome pass (``chrome.py``, run right after this)
 finds it in several stories and takes it out again.
 
-Workers keep only the candidate lines (``spare_lines``): classifier drops of at least ``MIN_WORDS``
-words, with their place among the kept paragraphs. A document rejected as too short after cleaning
+Workers keep only the candidate lines (``spare_lines``), with their place among the kept paragraphs. A document rejected as too short after cleaning
 keeps them too: with its story given back it becomes an article again (a copy whose chrome fooled
 the classifier into dropping the whole story). The result does not depend on input order.
 """
@@ -31,8 +32,17 @@ from .language import language
 
 #: drops made by the block classifier's score; phrase rules (paywall, promo, ...) stay final
 MODEL_REASONS = frozenset({"before-story", "after-story", "not-story"})
+#: lines dropped for following a list marker ("You may also like"), not for their own text
+LIST_REASONS = frozenset({"related-list"})
 #: shorter lines (menu items, labels) are too common across unrelated pages to count as evidence
 MIN_WORDS = 8
+#: a shorter line (a table row, "Here are some of the highlights:") of at least this many words counts
+#: when the classifier dropped it *inside* the story (between kept paragraphs) and a copy of this
+#: document kept it: a document whose shingles are mostly in this one's or the other way round
+SHORT_MIN_WORDS = 4
+SAME_STORY = 0.5
+#: a short line kept in more documents than this is common page text, not one story's evidence
+SHORT_MAX_HOLDERS = 50
 #: the start of the cleaner's "too short" rejections (``pipeline.clean``): the only ones undone here
 NOT_AN_ARTICLE = "not an article:"
 
@@ -43,13 +53,25 @@ def _key(paragraph: str) -> int:
 
 
 def spare_lines(decisions: Iterable[Decision]) -> list[tuple[int, str]]:
-    """Lines the classifier dropped that may be given back: ``(kept paragraphs before it, text)``."""
+    """Lines the classifier dropped that may be given back: ``(kept paragraphs before it, text)``.
+
+    Drops by the classifier's score of ``MIN_WORDS``+ words anywhere; inside the story (between kept
+    paragraphs) also shorter ones of ``SHORT_MIN_WORDS``+ words, and lines dropped only for following
+    a list marker ("Related:" before a story's own table rows or quotes), not for their own text.
+    """
+    decisions = list(decisions)
+    total = sum(d.keep for d in decisions)
     spare: list[tuple[int, str]] = []
     kept = 0
     for d in decisions:
         if d.keep:
             kept += 1
-        elif d.reason in MODEL_REASONS and len(d.text.split()) >= MIN_WORDS:
+            continue
+        words = len(d.text.split())
+        inside = 0 < kept < total
+        if d.reason in MODEL_REASONS and words >= MIN_WORDS:
+            spare.append((kept, d.text))
+        elif inside and words >= SHORT_MIN_WORDS and (d.reason in MODEL_REASONS or d.reason in LIST_REASONS):
             spare.append((kept, d.text))
     return spare
 
@@ -95,16 +117,19 @@ def restore(
     keys, counts = (
         np.unique(np.concatenate(per_doc), return_counts=True) if per_doc else (np.zeros(0, np.uint64),) * 2
     )
+    holders = _short_holders(pool, per_doc)
     revived: list[Document] = []
     changed: list[tuple[Document, str]] = []
-    for d, own in zip(pool, per_doc, strict=True):
+    for n, (d, own) in enumerate(zip(pool, per_doc, strict=True)):
         spare, d.spare = d.spare, []
         back = []
         for pos, text in spare:
             k = np.uint64(_key(text))
             i = int(np.searchsorted(keys, k))
             # kept in some document, and not only in this one (a line it kept twice, dropped once)
-            if i < len(keys) and keys[i] == k and counts[i] > (1 if k in own else 0):
+            if not (i < len(keys) and keys[i] == k and counts[i] > (1 if k in own else 0)):
+                continue
+            if len(text.split()) >= MIN_WORDS or _kept_by_a_copy(n, holders.get(int(k), ()), pool, sigs):
                 back.append((pos, text))
         if back:
             text = store.read(d)
@@ -129,6 +154,34 @@ def restore(
         sigs[d.source] = dedup.signature(d.text, config.shingle_size, config.num_perm, config.seed)
         rejected.remove(d)  # type: ignore[union-attr]
     return revived
+
+
+def _short_holders(pool: list[Document], per_doc: list[np.ndarray]) -> dict[int, list[int]]:
+    """For the key of every short spare line: the documents (indices into ``pool``) that kept it."""
+    short = np.array(
+        sorted({_key(t) for d in pool for _, t in d.spare if len(t.split()) < MIN_WORDS}), dtype=np.uint64
+    )
+    holders: dict[int, list[int]] = {}
+    if len(short):
+        for j, own in enumerate(per_doc):
+            for k in own[np.isin(own, short)].tolist():
+                holders.setdefault(int(k), []).append(j)
+    return holders
+
+
+def _kept_by_a_copy(
+    n: int, holders: Iterable[int], pool: list[Document], sigs: dict[str, dedup.Signature]
+) -> bool:
+    """Is a short line of ``pool[n]`` kept by another document that is a copy of it (``SAME_STORY``)?"""
+    holders = [j for j in holders if j != n]
+    mine = sigs.get(pool[n].source)
+    if mine is None or not holders or len(holders) > SHORT_MAX_HOLDERS:
+        return False
+    for j in holders:
+        other = sigs.get(pool[j].source)
+        if other is not None and dedup.similarity(mine, other)[1] >= SAME_STORY:
+            return True
+    return False
 
 
 def _merge(paras: list[str], back: list[tuple[int, str]]) -> str:

@@ -43,6 +43,33 @@ def test_spare_lines_are_classifier_drops_of_some_length_with_their_place():
     ]
 
 
+def test_short_lines_and_list_runs_are_spare_only_inside_the_story():
+    decisions = [
+        Decision(1, "Top stories of the week", False, "before-story"),
+        Decision(2, "The first paragraph of the story is kept by the classifier.", True, "story"),
+        Decision(3, "Related: more stories", False, "related"),
+        Decision(4, "25 Daniel Hemric 530 0 1", False, "related-list"),
+        Decision(5, "Here are the highlights:", False, "not-story"),
+        Decision(6, "Two words", False, "not-story"),
+        Decision(7, "The last paragraph of the story is kept by the classifier as well.", True, "story"),
+        Decision(8, "Seven more stories from around the web", False, "related-list"),
+    ]
+    assert rescue.spare_lines(decisions) == [(1, "25 Daniel Hemric 530 0 1"), (1, "Here are the highlights:")]
+
+
+def test_a_short_line_comes_back_only_when_a_copy_kept_it():
+    p, q = paragraphs(5), paragraphs(6)
+    row = "25 Daniel Hemric 530 0 1 1"
+    lossy = doc("lossy.txt", p, spare=[(2, row)])
+    copy = doc("copy.txt", p[:2] + [row] + p[2:])
+    other = doc("other.txt", q[:2] + [row] + q[2:])  # another story that kept the same short line
+    n, _ = run([lossy, other])
+    assert n == 0 and row not in lossy.text
+    lossy.spare = [(2, row)]
+    n, _ = run([lossy, other, copy])
+    assert n == 1 and lossy.text.split("\n\n") == p[:2] + [row] + p[2:]
+
+
 def test_a_paragraph_kept_in_another_copy_comes_back_in_its_place():
     p = paragraphs(1)
     full = doc("full.txt", p)
