@@ -22,6 +22,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from .author import extract_author
 from .document import Document
 
 _METADATA = ("title", "author", "sitename", "date", "url", "hostname", "description", "pagetype")
@@ -221,7 +222,7 @@ def metadata(tree: Any, url: str | None) -> dict[str, Any]:
     if not found.title:
         found.title = tm.extract_title(tree)
     if not found.author:
-        found.author = tm.extract_author(tree)
+        found.author = extract_author(tree)  # trafilatura's, in one pass (cleaner/author.py)
     if not found.url:
         found.url = tm.extract_url(tree, url)
     if found.url:

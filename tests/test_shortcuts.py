@@ -178,3 +178,58 @@ def test_a_broken_phrase_rule_fails_loudly_with_its_own_error(monkeypatch):
         assert caught.value.pattern == "broken (rule"
     finally:
         phrases.load_rules.cache_clear()
+
+
+def _byline_page(body: str, root: str = "<html>") -> str:
+    return f"{root}<head><title>Bridge</title></head><body><article><p>{STORY[0]}</p>{body}</article></body></html>"
+
+
+AUTHOR_PAGES = [
+    *PAGES,
+    FORM_PAGE,
+    _byline_page('<div class="byline">By<time>5 May</time>Jane Smith</div>'),  # the tail joins the text
+    _byline_page('<p class="author-name">Ann <span class="date">today</span> Lee<figure>x</figure>, Rome</p>'),
+    _byline_page('<div class="comments"><span class="author">A Commenter</span></div><span class="writer">Bo Li</span>'),
+    _byline_page('<div class="sidebar"><div class="sidebar"><a rel="author">Hidden Name</a></div></div>'
+                 '<a rel="author" href="/x">Carl Mays</a>'),
+    _byline_page('<author>Dee Wu</author><div itemprop="author name">Eve Ng</div>'),
+    _byline_page('<span data-component="Byline">By Fay Oz</span><div data-testid="AuthorCard">x</div>'),
+    _byline_page('<h4 id="zuozhe">Gu Hua</h4><div class="AuthorName">' + "very long " * 20 + "</div>"),
+    _byline_page('<div class="byl"><time>1</time></div><div class="BBL">Hal Iverson</div>'),
+    _byline_page('<div id="comments-list"><p class="author">In Comments</p></div><p>Plain</p>'),
+    _byline_page('<span class="print">Ivy Po</span><span class="article-share author">Jo Kim</span>'),
+    _byline_page('<div class="x"><fb:author>Kay Lu</fb:author><a:div class="author">Lee Mo</a:div></div>'),
+    _byline_page('<div class="username">Max <rel>me</rel> Nu</div>'),  # an element named rel
+    _byline_page('<p class="byline">By Ola Pe</p>', root='<html class="author">'),
+    _byline_page('<span class="authorName">  </span><span class="author">Q</span><i class="Author">Ray Su</i>'),
+]
+
+
+@pytest.mark.parametrize("html", AUTHOR_PAGES)
+def test_author_is_trafilaturas(html):
+    from trafilatura.metadata import extract_author as trafilaturas
+    from trafilatura.utils import load_html
+
+    from cleaner.author import _mirrors_trafilatura, extract_author
+
+    assert _mirrors_trafilatura()  # else the shortcut is never taken
+    assert extract_author(load_html(html)) == trafilaturas(load_html(html))
+
+
+@pytest.mark.parametrize("html", AUTHOR_PAGES)
+def test_author_tests_take_what_trafilaturas_expressions_take(html):
+    from trafilatura.utils import load_html
+    from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
+
+    from cleaner.author import _matches, _may_match, _selection
+
+    tree = load_html(html)
+    elements = [el for el in tree.iter() if isinstance(el.tag, str)]
+    if any(el.tag == "rel" for el in elements):  # rel='me' reads such an element's text: not mirrored,
+        assert any(el.tag == "rel" for el in _selection()(tree))  # the page goes to trafilatura's own
+        return
+    flags = {el: _matches(el.tag, el.get) for el in elements}
+    for i, expression in enumerate([*AUTHOR_XPATHS, AUTHOR_DISCARD_XPATHS[0]]):
+        assert expression(tree) == [el for el in elements if flags[el][i]], expression.path
+    selected = set(_selection()(tree))
+    assert all(el in selected and _may_match(el.tag, el.get) for el in elements if any(flags[el]))
