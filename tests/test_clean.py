@@ -249,3 +249,20 @@ def test_an_editors_note_next_to_the_story_is_kept(where):
     r = clean_text("\n".join(MENU + head + body + [""] + TRAILER))
     assert note in r.text.split("\n\n")
     assert "Advertisement" not in r.text
+
+
+def test_a_list_of_tags_is_not_prose_nor_joined_to_the_next_line():
+    from cleaner.clean import prepare
+
+    tags = ("Tags old river bridge 2024, river bridge closure, city council vote, road works in spring, "
+            "lorry diversions, engineers report, bridge budget, traffic in the city centre")
+    note = "Readers' letters may be edited for length and clarity before they are published here."
+    blocks, ev, _ = prepare("\n".join([*STORY, tags, note]))
+    texts = [b.text for b in blocks]
+    assert tags in texts and note in texts
+    assert not ev.shapes[texts.index(tags)].prose
+    # a sentence that lists things is still prose
+    listing = ("The council will repair the old bridge, the river wall, the quay, the towpath, the car park and "
+               "the station footbridge before the end of the year.")
+    blocks, ev, _ = prepare("\n".join([*STORY, listing]))
+    assert ev.shapes[[b.text for b in blocks].index(listing)].prose

@@ -78,7 +78,9 @@ def test_lists_and_tables_of_the_story_are_kept():
 
 
 def test_extracted_mode_keeps_short_lines_the_raw_mode_cuts():
-    text = "\n".join([*STORY, "Closure timetable", "March 3: lorries diverted", "May 1: full closure"])
+    # a page's text (its menu above the story): the model judges the lines after the story
+    menu = ["Home", "News", "Sport", "Business", "Opinion", "Culture", "Travel", "Search", "Sign in", "Subscribe"]
+    text = "\n".join([*menu, *STORY, "Closure timetable", "March 3: lorries diverted", "May 1: full closure"])
     raw = clean_text(text)
     extracted = clean_text(text, extracted=True)
     assert "May 1: full closure" not in raw.text  # outside the densest run of prose

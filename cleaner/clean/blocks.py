@@ -193,8 +193,15 @@ def _continues(prev: Block, nxt: Block, width: int | None) -> bool:
         return len(words) >= 4
     if prev.text.endswith(","):
         return len(words) >= 6
-    # a very long line cut mid-sentence (not a headline: headlines are rarely this long)
-    return len(prev.text) >= 100 and len(words) >= 14 and not nxt.text.isupper()
+    # a very long line cut mid-sentence (not a headline: headlines are rarely this long, nor a list of tags)
+    return len(prev.text) >= 100 and len(words) >= 14 and not nxt.text.isupper() and not keyword_list(prev.text)
+
+
+def keyword_list(text: str) -> bool:
+    """A line of five or more short comma-separated items ("Tags: bridge, council, river, roads, budget"):
+    tags and keywords, not a sentence. Sentences that list things end in a full stop, so those don't count."""
+    commas = text.count(",")
+    return commas >= 4 and len(text.split()) <= 4 * (commas + 1) and not _END.search(text)
 
 
 def _wrapped_runs(blocks: list[Block]) -> set[int]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import meta
-from .blocks import Block
+from .blocks import Block, keyword_list
 from .phrases import Match, normalise
 from .stopwords import stopword_density
 
@@ -100,7 +100,8 @@ def _shape(text: str, stops: frozenset[str]) -> Shape:
     size = max(nwords, cjk // 2) if cjk else (nwords if (nwords >= 3 or len(text) < 40) else len(text) // 6)
     terminal = bool(_TERMINAL.search(text))
     density = stopword_density(text, stops) if stops else 0.3
-    prose = (size >= 8 and terminal and density >= 0.15) or (size >= 25 and density >= 0.2)
+    # a long unterminated line is prose, unless it is a list of tags
+    prose = (size >= 8 and terminal and density >= 0.15) or (size >= 25 and density >= 0.2 and not keyword_list(text))
     return Shape(size, terminal, density, prose)
 
 
