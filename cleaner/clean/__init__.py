@@ -30,6 +30,15 @@ class CleanResult:
     decisions: list[Decision] = field(default_factory=list)
 
 
+def clear_caches() -> None:
+    """Forget the lines seen so far (``features.LINES``, the phrase answers): results do not change,
+    only the time, so benchmarks can time a line met for the first time."""
+    from .features import LINES
+
+    LINES.clear()
+    load_rules().clear()
+
+
 def prepare(text: str, lang: str | None = None) -> tuple[list[Block], Evidence, str | None]:
     """Repair, split and unwrap ``text``, and gather the evidence about each block."""
     repaired = repair(text)

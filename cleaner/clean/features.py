@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -137,15 +138,33 @@ class LineFacts:
 
 
 def _line_facts(text: str, stops: frozenset[str]) -> LineFacts:
-    return _facts(text, _shape(text, stops))
-
-
-def _facts(text: str, sh: Shape) -> LineFacts:
-    toks = _WORD.findall(text)
-    ntok = max(1, len(toks))
+    """``_facts(text, _shape(text, stops))``, splitting the line into words and tokens once for both."""
     words = text.split()
-    caps = sum(1 for w in words if _CAP.match(w))
-    digits = sum(1 for t in toks if t[0].isdigit())
+    toks = _WORD.findall(text)
+    cjk = len(_CJK.findall(text))
+    nwords = len(words)
+    size = max(nwords, cjk // 2) if cjk else (nwords if (nwords >= 3 or len(text) < 40) else len(text) // 6)
+    terminal = bool(_TERMINAL.search(text))
+    if stops:  # stopwords.stopword_density, counted at C level
+        density = sum(map(stops.__contains__, map(str.lower, toks))) / len(toks) if toks else 0.0
+    else:
+        density = 0.3
+    prose = (size >= 8 and terminal and density >= 0.15) or (size >= 25 and density >= 0.2)
+    return _facts(text, Shape(size, terminal, density, prose), words, toks, cjk)
+
+
+def _facts(
+    text: str, sh: Shape, words: list[str] | None = None, toks: list[str] | None = None, cjk: int | None = None
+) -> LineFacts:
+    if words is None:
+        words = text.split()
+    if toks is None:
+        toks = _WORD.findall(text)
+    if cjk is None:
+        cjk = len(_CJK.findall(text))
+    ntok = max(1, len(toks))
+    caps = len(list(filter(_CAP.match, words)))
+    digits = sum(map(str.isdigit, map(itemgetter(0), toks)))
     local = (
         math.log1p(sh.size),
         math.log1p(len(text)),
@@ -171,8 +190,8 @@ def _facts(text: str, sh: Shape) -> LineFacts:
         sh.size >= 25,
         bool(_COMMENT_HEAD.match(text)),
         text.startswith("|") or text.endswith(" |") or text.count(" | ") >= 2,
-        len(_CJK.findall(text)) / max(1, len(text)),
-        sum(1 for w in words[:6] if _CAP.match(w)) / max(1, min(6, len(words))),
+        cjk / max(1, len(text)),
+        len(list(filter(_CAP.match, words[:6]))) / max(1, min(6, len(words))),
         text.endswith(("…", "...")),
     )
     return LineFacts(sh, len(words), tuple(map(float, local)))
@@ -187,6 +206,9 @@ class LineCache:
         self.size = size
         self.hits = self.misses = 0
         self._facts: dict[tuple[str, frozenset[str]], LineFacts] = {}
+
+    def clear(self) -> None:
+        self._facts.clear()
 
     def facts(self, text: str, stops: frozenset[str]) -> LineFacts:
         key = (text, stops)
@@ -282,10 +304,17 @@ _CONTEXT_COLS = [BASE.index(c) for c in ("log_size", "terminal", "stop_density",
 _WINDOWS = (1, 3, 10)
 
 
-def _window_mean(v: np.ndarray, w: int) -> np.ndarray:
-    """Mean of ``v`` over rows [k-w, k+w] (clipped at the ends), excluding row k itself."""
+def _cumsum0(v: np.ndarray) -> np.ndarray:
+    """Running sums of ``v``'s rows with a zero row first (made once, shared by every window)."""
+    return np.concatenate([np.zeros((1,) + v.shape[1:]), np.cumsum(v, axis=0)])
+
+
+def _window_mean(v: np.ndarray, w: int, c: np.ndarray | None = None) -> np.ndarray:
+    """Mean of ``v`` over rows [k-w, k+w] (clipped at the ends), excluding row k itself
+    (``c``: ``_cumsum0(v)`` when already made)."""
     n = len(v)
-    c = np.concatenate([np.zeros((1,) + v.shape[1:]), np.cumsum(v, axis=0)])
+    if c is None:
+        c = _cumsum0(v)
     idx = np.arange(n)
     lo, hi = np.maximum(0, idx - w), np.minimum(n, idx + w + 1)
     total = c[hi] - c[lo] - v
@@ -293,10 +322,11 @@ def _window_mean(v: np.ndarray, w: int) -> np.ndarray:
     return total / np.maximum(cnt, 1)
 
 
-def _side_means(v: np.ndarray, w: int) -> tuple[np.ndarray, np.ndarray]:
+def _side_means(v: np.ndarray, w: int, c: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Mean of ``v`` over the ``w`` rows before and the ``w`` rows after each row (0 where none)."""
     n = len(v)
-    c = np.concatenate([np.zeros((1,) + v.shape[1:]), np.cumsum(v, axis=0)])
+    if c is None:
+        c = _cumsum0(v)
     idx = np.arange(n)
     lo = np.maximum(0, idx - w)
     hi = np.minimum(n, idx + 1 + w)
@@ -338,7 +368,8 @@ def context_features(X: np.ndarray) -> np.ndarray:
     """Neighbourhood, position and whole-document numbers for every block."""
     n = len(X)
     sub = X[:, _CONTEXT_COLS]
-    parts = [_window_mean(sub, w) for w in _WINDOWS]
+    c = _cumsum0(sub)
+    parts = [_window_mean(sub, w, c) for w in _WINDOWS]
     prose = X[:, BASE.index("prose")]
     size = X[:, BASE.index("log_size")]
     score = np.where(prose > 0, size, -0.7)
@@ -362,8 +393,9 @@ def stage2_features(p: np.ndarray) -> np.ndarray:
     n = len(p)
     cols = [p]
     befores, afters = [], []
+    c = _cumsum0(p)
     for w in _P_WINDOWS:
-        b, a = _side_means(p, w)
+        b, a = _side_means(p, w, c)
         befores.append(b)
         afters.append(a)
     cols += befores + afters

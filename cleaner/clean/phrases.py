@@ -46,6 +46,10 @@ class Rules:
     #: answers by normalised line (site chrome recurs across a corpus); cleared when full
     _seen: dict[str, Match | None] = field(default_factory=dict, init=False, compare=False, repr=False)
 
+    def clear(self) -> None:
+        """Forget the remembered answers."""
+        self._seen.clear()
+
     def match(self, line: str) -> Match | None:
         return self.match_normalised(normalise(line))
 
