@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -377,5 +378,35 @@ def explain(file: str, show_all: bool) -> None:
     click.echo(explain_file(file, Config(workers=1), width=None if show_all else 100))
 
 
+def entry() -> None:
+    """The ``cleaner`` program: :func:`main`, then a quick exit with its exit code.
+
+    At exit the interpreter frees every object one by one; with langdetect's profiles, the stopword
+    index and trafilatura loaded that is ~0.1-0.25 s of CPU on every run, for nothing: the system
+    takes the memory back at once. By the time ``main`` returns, the command has committed and
+    closed its files and joined its worker processes, so only the standard streams are left to
+    flush before ``os._exit``. An exception that escapes ``main`` leaves the usual way (traceback,
+    exit code 1), and so does a run whose streams cannot be flushed.
+    """
+    import os
+
+    try:
+        main()
+        code: Any = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        sys.exit(code)
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    entry()

@@ -82,6 +82,7 @@ def imap(
     pending: deque[tuple[T, Future[R]]] = deque()
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
     submitted = 0
+    done = False
     try:
         while True:
             if submitted >= workers * RECYCLE_TASKS and not pending:
@@ -99,6 +100,7 @@ def imap(
                 pending.append((item, pool.submit(work, item)))
                 submitted += 1
             if not pending:
+                done = True
                 return
             item, future = pending.popleft()
             try:
@@ -125,7 +127,8 @@ def imap(
             pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
             submitted = 0
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # all done: wait for the idle workers to exit (the process may end with os._exit, cli.entry)
+        pool.shutdown(wait=done, cancel_futures=True)
 
 
 def _alone(

@@ -183,3 +183,31 @@ def test_sigterm_in_a_one_shot_run_leaves_no_temporary_files(tmp_path):
     assert "articles.jsonl and rejected.jsonl were not written" in res.stderr
     leftovers = [p.name for p in out.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == [] and not (out / "articles.jsonl").exists()
+
+
+def test_the_program_exits_quickly_with_its_exit_code_and_all_output_written(tmp_path):
+    """``python -m cleaner`` (``cli.entry``: ``os._exit`` after the command) loses no output."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    inp = _folder_with_copies(tmp_path)
+    texts = sorted(p for p in inp.rglob("*") if p.is_file())
+    records = "".join(json.dumps({"id": str(i), "text": p.read_text("utf-8")}) + "\n" for i, p in enumerate(texts))
+
+    def program(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "cleaner", *args]
+        return subprocess.run(cmd, cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=180)
+
+    out = tmp_path / "out"
+    res = program("run", str(inp), "--out", str(out), "--workers", "2")
+    assert res.returncode == 0, res.stderr
+    assert "articles written" in res.stderr  # the summary line reaches stderr
+    written = (out / "articles.jsonl").read_text("utf-8").splitlines()
+    assert written and all(json.loads(line)["text"] for line in written)
+    res = program("run", "-", "--out", "-", "--no-dedup", "--workers", "2", stdin=records)
+    assert res.returncode == 0, res.stderr
+    assert len([json.loads(line) for line in res.stdout.splitlines()]) + res.stderr.count("rejected ") == len(texts)
+    assert program("run", str(inp)).returncode == 2  # usage error: no --out
+    assert program("--version").stdout.startswith("cleaner")
