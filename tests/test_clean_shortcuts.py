@@ -257,3 +257,18 @@ def test_normalise_skips_the_quote_table_only_when_it_maps_nothing(line):
     from cleaner.clean.phrases import _LEAD, _QUOTES
 
     assert normalise(line) == _LEAD.sub("", " ".join(line.translate(_QUOTES).lower().split()))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS + ["tags:", "bridge,", "roads,", "river,", "a,"]), max_size=45).map(" ".join))
+def test_line_facts_shape_is_the_blocks_own_shape(line):
+    """The cached facts split a line once for shape and features: the shape is still ``shape``'s."""
+    from cleaner.clean.blocks import Block
+    from cleaner.clean.features import _line_facts, shape
+    from cleaner.clean.stopwords import stoplist, stopword_density
+
+    for stops in (stoplist("en"), frozenset()):
+        facts = _line_facts(line, stops)
+        assert facts.shape == shape(Block(line, (1,)), stops)
+        if stops:
+            assert facts.shape.density == stopword_density(line, stops)

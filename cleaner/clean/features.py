@@ -95,12 +95,22 @@ def shape(block: Block, stops: frozenset[str]) -> Shape:
     return _shape(block.text, stops)
 
 
-def _shape(text: str, stops: frozenset[str]) -> Shape:
-    nwords = len(text.split())
-    cjk = len(_CJK.findall(text))
+def _shape(
+    text: str, stops: frozenset[str], words: list[str] | None = None, toks: list[str] | None = None, cjk: int | None = None
+) -> Shape:
+    """The block's ``Shape`` (``words``, ``toks``, ``cjk``: ``text.split()``, its ``\\w+`` tokens and
+    its count of CJK characters, when the caller has them already)."""
+    nwords = len(text.split() if words is None else words)
+    if cjk is None:
+        cjk = len(_CJK.findall(text))
     size = max(nwords, cjk // 2) if cjk else (nwords if (nwords >= 3 or len(text) < 40) else len(text) // 6)
     terminal = bool(_TERMINAL.search(text))
-    density = stopword_density(text, stops) if stops else 0.3
+    if not stops:
+        density = 0.3
+    elif toks is None:
+        density = stopword_density(text, stops)
+    else:  # stopwords.stopword_density on the tokens given, counted at C level
+        density = sum(map(stops.__contains__, map(str.lower, toks))) / len(toks) if toks else 0.0
     # a long unterminated line is prose, unless it is a list of tags
     prose = (size >= 8 and terminal and density >= 0.15) or (size >= 25 and density >= 0.2 and not keyword_list(text))
     return Shape(size, terminal, density, prose)
@@ -142,15 +152,7 @@ def _line_facts(text: str, stops: frozenset[str]) -> LineFacts:
     words = text.split()
     toks = _WORD.findall(text)
     cjk = len(_CJK.findall(text))
-    nwords = len(words)
-    size = max(nwords, cjk // 2) if cjk else (nwords if (nwords >= 3 or len(text) < 40) else len(text) // 6)
-    terminal = bool(_TERMINAL.search(text))
-    if stops:  # stopwords.stopword_density, counted at C level
-        density = sum(map(stops.__contains__, map(str.lower, toks))) / len(toks) if toks else 0.0
-    else:
-        density = 0.3
-    prose = (size >= 8 and terminal and density >= 0.15) or (size >= 25 and density >= 0.2)
-    return _facts(text, Shape(size, terminal, density, prose), words, toks, cjk)
+    return _facts(text, _shape(text, stops, words, toks, cjk), words, toks, cjk)
 
 
 def _facts(
