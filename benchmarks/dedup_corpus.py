@@ -68,8 +68,10 @@ def norm_ws(s: str) -> str:
 
 _WORD = re.compile(r"\w+")
 #: a page-text line this long that is mostly the page's own body is the article again (a teaser block, a
-#: second rendering), not chrome: wrapped around another story it would put two stories in one doc
-OWN_BODY_MIN_WORDS = 100
+#: second rendering, a standfirst or paragraph in a slightly other version: "T he Davis Cup Final began ..."
+#: with a split drop cap), not chrome: wrapped around another story it would put two stories in one doc.
+#: Shorter lines (headlines, menu items) stay chrome.
+OWN_BODY_MIN_WORDS = 12
 OWN_BODY_SHARE = 0.5
 #: a body is split into two stories only when its halves share at most this share of shingles
 SPLIT_MAX_SHARED = 0.2

@@ -17,7 +17,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dedup_corpus import Doc, generate, load_pages, make_stories, render, shingles  # noqa: E402
+from dedup_corpus import (  # noqa: E402
+    OWN_BODY_MIN_WORDS,
+    OWN_BODY_SHARE,
+    Doc,
+    generate,
+    load_pages,
+    make_stories,
+    render,
+    shingles,
+)
 from dedup_eval import evaluate_dir  # noqa: E402
 
 
@@ -45,7 +54,7 @@ def generator_checks(data: Path, corpus: Path, failures: list[str]) -> None:
         body = shingles(p.paras)
         for line in p.header + p.footer + [t for _, t in p.inline]:
             sh = shingles([line])
-            own += len(line.split()) >= 100 and len(sh & body) >= 0.5 * len(sh)
+            own += len(line.split()) >= OWN_BODY_MIN_WORDS and len(sh & body) >= OWN_BODY_SHARE * len(sh)
     halves: dict[str, list[set[str]]] = {}
     for st in make_stories(pages, 80, 200):
         halves.setdefault(st.page.id, []).append(shingles(st.paras))
