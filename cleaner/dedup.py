@@ -373,14 +373,16 @@ def _shingle_sequence(words: list[str], k: int) -> np.ndarray:
     return np.fromiter(map(_xxh32, map(str.encode, grams)), dtype=np.uint32, count=len(grams))
 
 
-def _edge_own(text: str, shared: np.ndarray, k: int) -> np.ndarray:
-    """The copy's shingles not in ``shared`` (the other copies' union) that lie at its start or end.
+def _edge_own(text: str, core: np.ndarray, others: np.ndarray, k: int) -> np.ndarray:
+    """The copy's shingles in no other copy (``others``: their union) that lie at its start or end.
 
-    The edges are everything before the end of the first paragraph that holds shared text and
-    everything from the start of the last such paragraph on: an editor's note, an update line or a
-    correction is added there, and page residue kept after it (a handle, a caption) does not move it
-    off the edge. Text of its own in the middle of a copy is not an addition: it is text another copy
-    lost (a dropped paragraph, a teaser's cut).
+    The edges are everything up to the end of the first paragraph holding ``core`` text (what most
+    other copies hold: the story's start, which every copy has) and everything from the start of the
+    last paragraph holding text of any other copy on (copies are cut at the end, so the end is where
+    the longest other copy stops). An editor's note, an update line or a correction is added there;
+    page residue before it, kept in this copy alone or also in a copy from the same site, does not
+    move it off the edge. Text of its own in the middle of a copy is not an addition: it is text
+    another copy lost (a dropped paragraph, a teaser's cut).
     """
     paras = [normalise(p) for p in text.split("\n\n")]
     paras = [p for p in paras if p]
@@ -390,16 +392,17 @@ def _edge_own(text: str, shared: np.ndarray, k: int) -> np.ndarray:
         return np.zeros(0, dtype=np.uint32)
     ends = np.cumsum([len(p) for p in paras])  # word offset after each paragraph
     starts = ends - np.array([len(p) for p in paras])
-    is_shared = np.isin(seq, shared)
-    if not is_shared.any():
-        return np.unique(seq)
-    first, last = int(np.argmax(is_shared)), len(seq) - 1 - int(np.argmax(is_shared[::-1]))
+    own = ~np.isin(seq, others)
+    in_core = np.isin(seq, core)
+    if not in_core.any():
+        return np.unique(seq[own])
+    first, last = int(np.argmax(in_core)), len(seq) - 1 - int(np.argmax(~own[::-1]))
     head_end = int(ends[np.searchsorted(ends, first, side="right")])  # end of the paragraph of `first`
     tail_para = min(int(np.searchsorted(ends, last + k - 1, side="right")), len(paras) - 1)
     tail_start = int(starts[tail_para])  # start of the paragraph where the last shared shingle ends
     pos = np.arange(len(seq))
     edge = (pos < head_end) | (pos + k > tail_start)
-    return np.unique(seq[edge & ~is_shared])
+    return np.unique(seq[edge & own])
 
 
 def choose_canonical(
@@ -427,11 +430,14 @@ def choose_canonical(
             for o in others
         ]
         cover.append(sum(cov) / len(cov))
-        union = np.unique(np.concatenate(others)) if others else np.zeros(0, dtype=np.uint32)
-        own = np.setdiff1d(shingles[i], union, assume_unique=True)
+        held, times = (
+            np.unique(np.concatenate(others), return_counts=True) if others else (np.zeros(0, np.uint32),) * 2
+        )
+        own = np.setdiff1d(shingles[i], held, assume_unique=True)
         size = max(1, len(shingles[i]))
         unique.append(len(own) / size)
-        edge.append(len(_edge_own(members[i].text, union, shingle_size)) / size)
+        core = held[2 * times > len(others)]  # held by most other copies: the story, not one site's residue
+        edge.append(len(_edge_own(members[i].text, core, held, shingle_size)) / size)
     best_cov = max(cover)
     dates = [_date(m) for m in members]
     dated = all(dates)  # an undated copy is neither earlier nor later: dates decide only among dated ones

@@ -182,3 +182,33 @@ def test_canonical_ties_go_to_richer_metadata_and_only_real_dates_sort():
     assert winner({"author": "Jane Smith"}, {"published": notice, "date": notice}) == "a.txt"
     assert winner({"published": "2023-06-25"}, {"published": "2023-06-24T10:00:00"}) == "b.txt"
     assert winner({"published": "2023-06-24"}, {"published": "2023-06-25"}) == "a.txt"
+
+
+def test_a_note_after_one_sites_residue_still_counts_as_added_text():
+    """Two copies from one site kept the same page residue above the story; one of them also has an
+    update note between the residue and the story. The note is still at the story's start: the copy
+    with it is not the complete, unedited one, though it holds the most text."""
+    a, residue = story(21), story(22, paragraphs=2, words=25)
+    note = "This article was originally published on June 24, 2023 and has been updated since then."
+    texts = {
+        "site_original.txt": "\n\n".join(residue + a),
+        "site_note.txt": "\n\n".join([*residue, note, *a]),
+        "other_site.txt": "\n\n".join(a),
+        "feed.txt": "\n\n".join(a[:5]),
+    }
+    docs, sigs = docs_of(texts)
+    for order in (docs, docs[::-1]):
+        assert dedup.choose_canonical(list(order), sigs)[0].source == "site_original.txt"
+
+
+def test_text_past_a_teasers_cut_is_not_an_added_note():
+    """The original, a copy that dropped its ninth paragraph and a teaser cut after the fifth: the
+    original's ninth paragraph is held by no other copy, but it is story a copy lost, not an addition."""
+    a = story(23, paragraphs=10)
+    texts = {
+        "original.txt": "\n\n".join(a),
+        "dropped.txt": "\n\n".join(a[:8] + a[9:]),
+        "teaser.txt": "\n\n".join(a[:5]),
+    }
+    docs, sigs = docs_of(texts)
+    assert dedup.choose_canonical(docs, sigs)[0].source == "original.txt"
