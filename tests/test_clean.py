@@ -266,3 +266,21 @@ def test_a_list_of_tags_is_not_prose_nor_joined_to_the_next_line():
                "the station footbridge before the end of the year.")
     blocks, ev, _ = prepare("\n".join([*STORY, listing]))
     assert ev.shapes[[b.text for b in blocks].index(listing)].prose
+
+
+def test_extracted_text_judges_lines_after_its_last_paragraph_against_the_page_threshold():
+    """Lines inside an extract's story need only the lenient threshold; after its last paragraph
+    (where related-story links sit) they need the one for pages."""
+    import numpy as np
+
+    from cleaner.clean.model import STAGE1_NAMES, STAGE2_NAMES, Network
+
+    def constant(names: tuple[str, ...], p: float) -> Network:
+        d = len(names)
+        return Network(np.zeros(d), np.ones(d), ((np.zeros((d, 1)), np.array([np.log(p / (1 - p))])),))
+
+    model = BlockModel(constant(STAGE1_NAMES, 0.4), constant(STAGE2_NAMES, 0.4), 0.5, extracted_threshold=0.3)
+    inside, after = "Where the bridge stands", "Council tax to rise next year"
+    r = clean_text("\n".join([*STORY[:2], inside, *STORY[3:], after]), model=model)
+    reasons = {d.text: d.reason for d in r.decisions}
+    assert reasons[inside] == "story" and reasons[after] == "after-story"

@@ -148,37 +148,43 @@ def classify(
     if hints.extracted:
         # an extractor's main content is the story as a whole: a story cut there throws away the
         # story's own lists and tables; only the rules above and the metadata lines below apply
-        p, threshold = np.ones(n), 0.5
+        p, limit = np.ones(n), np.full(n, 0.5)
     else:
         p = model.predict(ev.base)
-        threshold = model.threshold_for(ev.base)
+        limit = np.full(n, model.threshold_for(ev.base))
         if model.is_extracted(ev.base):
             # text that is already an extractor's output: its prose is the story unless a rule fired;
             # the model judges only the short lines (headlines, captions, promos, list items)
-            p = np.where(trusted_prose(ev.shapes, ev.matches, ev.base), 1.0, p)
+            trusted = trusted_prose(ev.shapes, ev.matches, ev.base)
+            p = np.where(trusted, 1.0, p)
+            if trusted.any():
+                # after the story's last paragraph, short lines are more often links to other stories
+                # than the story's own: they must reach the threshold for a page, not the lenient one
+                last = n - 1 - int(np.argmax(trusted[::-1]))
+                limit[last + 1 :] = np.maximum(limit[last + 1 :], model.threshold)
             comments = comment_section(ev.shapes, ev.matches)
             for k in range(n if comments is None else comments + 1, n):
                 if labels[k] is None:
                     labels[k] = Label(False, "comment-section")
             free = [k for k in free if labels[k] is None]
-        if free and max(p[k] for k in free) < threshold:
+        if free and not any(p[k] >= limit[k] for k in free):
             # every document has a story: when no block reaches the threshold, the best ones are it
-            threshold = 0.8 * max(p[k] for k in free)
+            limit[:] = 0.8 * max(p[k] for k in free)
     for k in _repeats(blocks, ev.norms, ev.shapes, labels):
         labels[k] = Label(False, "repeated")
     free = [k for k in free if labels[k] is None]
-    story = [k for k in free if p[k] >= threshold]
+    story = [k for k in free if p[k] >= limit[k]]
     start, end = (story[0], story[-1] + 1) if story else (n, n)
     outcome = Outcome([], scores=p.tolist())
     # the title, byline and date sit before the first paragraph of prose, kept or not
     first_prose = 0 if hints.extracted else next((k for k in story if ev.shapes[k].prose), start)
-    _metadata(blocks, ev.norms, labels, first_prose, end, hints, outcome, p < threshold)
+    _metadata(blocks, ev.norms, labels, first_prose, end, hints, outcome, p < limit)
     for k in range(n):
         if labels[k] is not None:
             continue
         t = blocks[k].text
         prose = ev.shapes[k].prose
-        if p[k] < threshold:
+        if p[k] < limit[k]:
             labels[k] = Label(
                 False, "before-story" if k < start else "after-story" if k >= end else "not-story"
             )
