@@ -21,7 +21,9 @@ def _slow_rules():
 
 
 def _sample_lines() -> list[str]:
-    lines = [row.split("\t", 1)[1] for row in PHRASES.read_text("utf-8").splitlines() if row and row[0] != "#"]
+    lines = [
+        row.split("\t", 1)[1] for row in PHRASES.read_text("utf-8").splitlines() if row and row[0] != "#"
+    ]
     story = "The council voted on Monday to close the old bridge, which has been shut since March. " * 6
     glued = [f"{line} {story}" for line in lines]  # prefix rules stop at long lines
     return lines + glued + ["", "   ", "»", "x" * 700, "Read more: " + story[:200]]
@@ -32,7 +34,9 @@ def test_one_pass_filter_gives_the_rule_by_rule_answer(line):
     assert load_rules().match(line) == _slow_rules().match(line)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 @given(st.data())
 def test_one_pass_filter_agrees_on_lines_each_rule_matches(data):
     """Lines drawn from the rules' own expressions (so they do match one), with text before or after."""
@@ -47,12 +51,34 @@ def test_one_pass_filter_agrees_on_lines_each_rule_matches(data):
 
 @pytest.mark.parametrize(
     "pattern",
-    [r"(a|b)c", r"\(x\)|[(]y[)]", r"[^]()]+(z)", r"(?:a)(?P<n>b)(c)?", r"[\]]+(d)", r"(e(f(g)))h", r".{0,9}\((foto|bild)\s*:"],
+    [
+        r"(a|b)c",
+        r"\(x\)|[(]y[)]",
+        r"[^]()]+(z)",
+        r"(?:a)(?P<n>b)(c)?",
+        r"[\]]+(d)",
+        r"(e(f(g)))h",
+        r".{0,9}\((foto|bild)\s*:",
+    ],
 )
 def test_uncaptured_keeps_the_language(pattern):
     fast = re.compile(_uncaptured(pattern))
     assert fast.groups == len(re.compile(pattern).groupindex)  # only named groups are left
-    for text in ["ac", "bc", "(x)", "(y)", "zz", "qz", "abc", "ab", "]]d", "efgh", "efh", "xx(foto :", "(bild:"]:
+    for text in [
+        "ac",
+        "bc",
+        "(x)",
+        "(y)",
+        "zz",
+        "qz",
+        "abc",
+        "ab",
+        "]]d",
+        "efgh",
+        "efh",
+        "xx(foto :",
+        "(bild:",
+    ]:
         assert bool(fast.fullmatch(text)) == bool(re.fullmatch(pattern, text)), text
         assert bool(fast.match(text)) == bool(re.match(pattern, text)), text
 
@@ -111,19 +137,45 @@ def _reference_base_features(blocks, shapes, matches, list_run):
         head = bool(F._COMMENT_HEAD.match(text))
         since = math.log1p(k - last_marker) if last_marker is not None else math.log1p(n)
         X[k] = (
-            math.log1p(sh.size), math.log1p(len(text)), sh.terminal, text.endswith(":"),
-            text.rstrip("\"'”’»)").endswith(("?", "？")), sh.density, caps / max(1, len(words)),
-            text.isupper() and len(text) > 3, digits / ntok, bool(F._URL.search(text)),
-            bool(F._BULLET.match(text)), meta.dateline(text), meta.byline(text) is not None,
-            meta.person_name(text), m is not None and m.kind != "list", m is not None and m.kind == "list",
-            list_run[k], sh.prose, text.count(",") / ntok, counts[norms[k]] >= 2, meta.headline_like(text),
-            b.blank_before, bool(F._LOWER.match(text)), bool(F._SEPARATOR.search(text)),
-            not F._LETTER.search(text), sh.size < 4, sh.size >= 25, math.log(group_lines[gid]),
-            group_size[gid] / group_lines[gid], head, seen_comments, seen_footer, seen_list, since,
+            math.log1p(sh.size),
+            math.log1p(len(text)),
+            sh.terminal,
+            text.endswith(":"),
+            text.rstrip("\"'”’»)").endswith(("?", "？")),
+            sh.density,
+            caps / max(1, len(words)),
+            text.isupper() and len(text) > 3,
+            digits / ntok,
+            bool(F._URL.search(text)),
+            bool(F._BULLET.match(text)),
+            meta.dateline(text),
+            meta.byline(text) is not None,
+            meta.person_name(text),
+            m is not None and m.kind != "list",
+            m is not None and m.kind == "list",
+            list_run[k],
+            sh.prose,
+            text.count(",") / ntok,
+            counts[norms[k]] >= 2,
+            meta.headline_like(text),
+            b.blank_before,
+            bool(F._LOWER.match(text)),
+            bool(F._SEPARATOR.search(text)),
+            not F._LETTER.search(text),
+            sh.size < 4,
+            sh.size >= 25,
+            math.log(group_lines[gid]),
+            group_size[gid] / group_lines[gid],
+            head,
+            seen_comments,
+            seen_footer,
+            seen_list,
+            since,
             text.startswith("|") or text.endswith(" |") or text.count(" | ") >= 2,
             len(F._CJK.findall(text)) / max(1, len(text)),
             sum(1 for w in words[:6] if F._CAP.match(w)) / max(1, min(6, len(words))),
-            text.endswith(("…", "...")), len(words) >= 4 and openings[" ".join(norms[k].split()[:6])] >= 2,
+            text.endswith(("…", "...")),
+            len(words) >= 4 and openings[" ".join(norms[k].split()[:6])] >= 2,
         )
         if m is not None and m.reason == "comments" or head:
             seen_comments = True
@@ -138,15 +190,30 @@ def _reference_base_features(blocks, shapes, matches, list_run):
 
 PAGE = "\n".join(
     [
-        "Home | News | Sport | Weather", "Subscribe", "", "Bridge to close after crack found", "By Jane Doe",
-        "Published 2:16 AM EST Nov 20, 2019", "",
+        "Home | News | Sport | Weather",
+        "Subscribe",
+        "",
+        "Bridge to close after crack found",
+        "By Jane Doe",
+        "Published 2:16 AM EST Nov 20, 2019",
+        "",
         "The council voted on Monday to close the old bridge, which has been shut to lorries since March.",
         "Engineers said the crack had grown by 3 mm since the spring, and repairs would take a year.",
-        "“We had no choice,” said the council’s leader. Is it safe?", "- first item", "| 63 | 85% |",
-        "", "Related stories", "Council votes on new budget", "Mayor opens the new library", "12 comments",
-        "Jane on May 3, 2019 at 4:47 pm said:", "Great article...", "© 2024 Example Gazette. All rights reserved.",
-        "北京市政府今天宣布新的交通规划方案。", "Der Rat hat am Montag beschlossen, die alte Brücke zu schließen.",
-        "Subscribe", "Home | News | Sport | Weather",
+        "“We had no choice,” said the council’s leader. Is it safe?",
+        "- first item",
+        "| 63 | 85% |",
+        "",
+        "Related stories",
+        "Council votes on new budget",
+        "Mayor opens the new library",
+        "12 comments",
+        "Jane on May 3, 2019 at 4:47 pm said:",
+        "Great article...",
+        "© 2024 Example Gazette. All rights reserved.",
+        "北京市政府今天宣布新的交通规划方案。",
+        "Der Rat hat am Montag beschlossen, die alte Brücke zu schließen.",
+        "Subscribe",
+        "Home | News | Sport | Weather",
     ]
 )
 
@@ -175,12 +242,16 @@ def test_a_full_line_cache_starts_again_with_the_same_answers():
     assert [cache.facts(t, stops) for t in lines] == [_line_facts(t, stops) for t in lines]
     assert len(cache._facts) <= 2 and cache.misses > 2
     # the stoplist is part of the key: the same line under another language has its own density
-    assert cache.facts(lines[7], frozenset()).shape.density == 0.3 != cache.facts(lines[7], stops).shape.density
+    assert (
+        cache.facts(lines[7], frozenset()).shape.density == 0.3 != cache.facts(lines[7], stops).shape.density
+    )
 
 
 def test_phrase_answers_are_remembered_and_stay_the_same():
     rules = _slow_rules()
-    lines = [row.split("\t", 1)[1] for row in PHRASES.read_text("utf-8").splitlines() if row and row[0] != "#"]
+    lines = [
+        row.split("\t", 1)[1] for row in PHRASES.read_text("utf-8").splitlines() if row and row[0] != "#"
+    ]
     first = [rules.match(t) for t in lines]
     assert [rules.match(t) for t in lines] == first == [rules._match(normalise(t)) for t in lines]
 
@@ -193,24 +264,62 @@ def test_language_guess_counts_as_the_per_word_chain_did():
 
     def reference(text: str, sample: int = 4000) -> str | None:
         index = stopword_index()
-        hits = Counter(chain.from_iterable(map(index.get, map(str.lower, first_words(text, sample)), repeat(()))))
+        hits = Counter(
+            chain.from_iterable(map(index.get, map(str.lower, first_words(text, sample)), repeat(())))
+        )
         if not hits:
             return None
         sizes = {lang: len(stoplist(lang)) for lang in hits}
         return max(sorted(hits), key=lambda lang: hits[lang] / (sizes[lang] ** 0.25))
 
-    texts = [PAGE, "Der Rat hat am Montag beschlossen, die alte Brücke zu schließen, weil sie nicht mehr sicher ist.",
-             "Le conseil a voté lundi pour fermer le vieux pont.", "xyz qqq", "", "a a a de de la la la"]
+    texts = [
+        PAGE,
+        "Der Rat hat am Montag beschlossen, die alte Brücke zu schließen, weil sie nicht mehr sicher ist.",
+        "Le conseil a voté lundi pour fermer le vieux pont.",
+        "xyz qqq",
+        "",
+        "a a a de de la la la",
+    ]
     for text in texts:
         assert guess_language(text) == reference(text)
 
 
-_WORDS = ["the", "council", "Bridge", "said", "said:", "2019", "May", "3,", "|", "»", "www.example.com", "Read",
-          "more", "…", "By", "Jane", "Doe", "Subscribe", "comments", "北京市", "«quoted»", "Is", "it?", "-", "12", "and."]
+_WORDS = [
+    "the",
+    "council",
+    "Bridge",
+    "said",
+    "said:",
+    "2019",
+    "May",
+    "3,",
+    "|",
+    "»",
+    "www.example.com",
+    "Read",
+    "more",
+    "…",
+    "By",
+    "Jane",
+    "Doe",
+    "Subscribe",
+    "comments",
+    "北京市",
+    "«quoted»",
+    "Is",
+    "it?",
+    "-",
+    "12",
+    "and.",
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(st.sampled_from(_WORDS), min_size=0, max_size=40).map(" ".join), min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.lists(st.sampled_from(_WORDS), min_size=0, max_size=40).map(" ".join), min_size=1, max_size=30
+    )
+)
 def test_base_features_agree_on_generated_pages(lines):
     from cleaner.clean import prepare
 
@@ -230,7 +339,9 @@ def test_required_chars_of_a_pattern():
     assert _required_chars(re.compile("(?i)é")) is None
 
 
-_MOJIBAKE_ALPHABET = "".join(sorted(set("abcXYZ 09.,'\"’“”—–…éüñçàö«»·\xa0ÃÂâ€œ™šžŸ¢£©®°±²³µ¹¼½¾×ØÙВГРСвЂ√≈‚Ä│█▓ƒˆ\x85\x93")))
+_MOJIBAKE_ALPHABET = "".join(
+    sorted(set("abcXYZ 09.,'\"’“”—–…éüñçàö«»·\xa0ÃÂâ€œ™šžŸ¢£©®°±²³µ¹¼½¾×ØÙВГРСвЂ√≈‚Ä│█▓ƒˆ\x85\x93"))
+)
 
 
 @settings(max_examples=500, deadline=None)
@@ -243,7 +354,9 @@ def test_mojibake_prefilter_never_hides_a_bad_line(line):
     assert _is_bad(line) == is_bad(line)
 
 
-@pytest.mark.parametrize("line", ["cafÃ©", "â€œquotedâ€\x9d", "Ã¼ber", "clean “quoted” — line’s end", "naïve café", "ГўВЂВ.a"])
+@pytest.mark.parametrize(
+    "line", ["cafÃ©", "â€œquotedâ€\x9d", "Ã¼ber", "clean “quoted” — line’s end", "naïve café", "ГўВЂВ.a"]
+)
 def test_mojibake_prefilter_on_known_lines(line):
     from ftfy.badness import is_bad
 
@@ -252,7 +365,9 @@ def test_mojibake_prefilter_on_known_lines(line):
     assert _is_bad(line) == is_bad(line)
 
 
-@pytest.mark.parametrize("line", ["Plain ASCII line", "“Curly” ‘quotes’\u00a0and non-breaking", "", "  «a»  "])
+@pytest.mark.parametrize(
+    "line", ["Plain ASCII line", "“Curly” ‘quotes’\u00a0and non-breaking", "", "  «a»  "]
+)
 def test_normalise_skips_the_quote_table_only_when_it_maps_nothing(line):
     from cleaner.clean.phrases import _LEAD, _QUOTES
 
@@ -260,7 +375,11 @@ def test_normalise_skips_the_quote_table_only_when_it_maps_nothing(line):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(_WORDS + ["tags:", "bridge,", "roads,", "river,", "a,"]), max_size=45).map(" ".join))
+@given(
+    st.lists(st.sampled_from(_WORDS + ["tags:", "bridge,", "roads,", "river,", "a,"]), max_size=45).map(
+        " ".join
+    )
+)
 def test_line_facts_shape_is_the_blocks_own_shape(line):
     """The cached facts split a line once for shape and features: the shape is still ``shape``'s."""
     from cleaner.clean.blocks import Block

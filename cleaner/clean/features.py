@@ -96,7 +96,11 @@ def shape(block: Block, stops: frozenset[str]) -> Shape:
 
 
 def _shape(
-    text: str, stops: frozenset[str], words: list[str] | None = None, toks: list[str] | None = None, cjk: int | None = None
+    text: str,
+    stops: frozenset[str],
+    words: list[str] | None = None,
+    toks: list[str] | None = None,
+    cjk: int | None = None,
 ) -> Shape:
     """The block's ``Shape`` (``words``, ``toks``, ``cjk``: ``text.split()``, its ``\\w+`` tokens and
     its count of CJK characters, when the caller has them already)."""
@@ -112,7 +116,9 @@ def _shape(
     else:  # stopwords.stopword_density on the tokens given, counted at C level
         density = sum(map(stops.__contains__, map(str.lower, toks))) / len(toks) if toks else 0.0
     # a long unterminated line is prose, unless it is a list of tags
-    prose = (size >= 8 and terminal and density >= 0.15) or (size >= 25 and density >= 0.2 and not keyword_list(text))
+    prose = (size >= 8 and terminal and density >= 0.15) or (
+        size >= 25 and density >= 0.2 and not keyword_list(text)
+    )
     return Shape(size, terminal, density, prose)
 
 
@@ -156,7 +162,11 @@ def _line_facts(text: str, stops: frozenset[str]) -> LineFacts:
 
 
 def _facts(
-    text: str, sh: Shape, words: list[str] | None = None, toks: list[str] | None = None, cjk: int | None = None
+    text: str,
+    sh: Shape,
+    words: list[str] | None = None,
+    toks: list[str] | None = None,
+    cjk: int | None = None,
 ) -> LineFacts:
     if words is None:
         words = text.split()
@@ -267,26 +277,28 @@ def base_features(
     for key in heads:
         openings[key] = openings.get(key, 0) + 1
     X[:, _LOCAL_COLS] = np.array([f.local for f in facts], dtype=np.float64)
-    rest = np.zeros((n, len(_REST)), dtype=np.float64)
+    rest: list[tuple[float | bool, ...]] = []
     seen_comments = seen_footer = seen_list = False
     last_marker = None
     for k, b in enumerate(blocks):
         m = matches[k]
         gid = group_id[k]
         since = math.log1p(k - last_marker) if last_marker is not None else math.log1p(n)
-        rest[k] = (
-            m is not None and m.kind != "list",
-            m is not None and m.kind == "list",
-            list_run[k],
-            counts[norms[k]] >= 2,
-            b.blank_before,
-            math.log(group_lines[gid]),
-            group_size[gid] / group_lines[gid],
-            seen_comments,
-            seen_footer,
-            seen_list,
-            since,
-            facts[k].nwords >= 4 and openings[heads[k]] >= 2,
+        rest.append(
+            (
+                m is not None and m.kind != "list",
+                m is not None and m.kind == "list",
+                list_run[k],
+                counts[norms[k]] >= 2,
+                b.blank_before,
+                math.log(group_lines[gid]),
+                group_size[gid] / group_lines[gid],
+                seen_comments,
+                seen_footer,
+                seen_list,
+                since,
+                facts[k].nwords >= 4 and openings[heads[k]] >= 2,
+            )
         )
         if m is not None and m.reason == "comments" or facts[k].local[_COMMENT_HEAD_COL]:
             seen_comments = True
@@ -296,9 +308,8 @@ def base_features(
         if m is not None and m.kind == "list":
             seen_list = True
             last_marker = k
-    X[:, _REST_COLS] = rest
+    X[:, _REST_COLS] = np.array(rest, dtype=np.float64)  # one conversion, not one per row
     return X
-
 
 
 # columns of BASE that the neighbourhood features average
