@@ -391,3 +391,18 @@ def test_line_facts_shape_is_the_blocks_own_shape(line):
         assert facts.shape == shape(Block(line, (1,)), stops)
         if stops:
             assert facts.shape.density == stopword_density(line, stops)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS + ["Published", "Nov", "20,", "2:16", "AM", "by", "John", "Smith"]), max_size=20))
+def test_rules_read_date_and_byline_from_the_line_facts_as_meta_says(words):
+    from cleaner.clean import meta, prepare
+    from cleaner.clean.classify import Evidence
+
+    line = " ".join(words)
+    blocks, ev, _ = prepare(f"{line}\n{line.lower()}", "en")
+    bare = Evidence(ev.shapes, ev.matches, ev.list_run, ev.list_reason, ev.base, ev.norms)  # no facts
+    for k, text in enumerate(b.text for b in blocks):
+        for evidence in (ev, bare):
+            assert evidence.says(k, "date", text) == meta.dateline(text)
+            assert evidence.says(k, "byline", text) == bool(meta.byline(text))

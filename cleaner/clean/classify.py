@@ -16,7 +16,7 @@ import numpy as np
 
 from . import lead, meta
 from .blocks import Block
-from .features import BASE, LINES, Shape, base_features
+from .features import BASE, LINES, LOCAL, LineFacts, Shape, base_features
 from .model import BlockModel
 from .phrases import Match, Rules, normalise
 
@@ -53,6 +53,10 @@ class Outcome:
     scores: list[float] = field(default_factory=list)
 
 
+#: the line tests behind the ``LOCAL`` features that the rules read again
+_LINE_TESTS = {"date": meta.dateline, "byline": lambda t: meta.byline(t) is not None}
+
+
 @dataclass
 class Evidence:
     """Everything the rules and the model know about the blocks of one document."""
@@ -64,6 +68,15 @@ class Evidence:
     base: np.ndarray
     #: each block's text as phrase rules see it (``phrases.normalise``), made once for all who compare lines
     norms: list[str] = field(default_factory=list)
+    #: each block's ``LineFacts`` (shape and line-local features), when made by ``gather``
+    facts: list[LineFacts] = field(default_factory=list)
+
+    def says(self, k: int, column: str, text: str) -> bool:
+        """What block ``k``'s own ``LOCAL`` feature ``column`` ("date", "byline") says, read from its
+        facts when there are some (the cache made them), else worked out again from ``text``."""
+        if self.facts:
+            return self.facts[k].local[LOCAL.index(column)] > 0
+        return bool(_LINE_TESTS[column](text))
 
 
 def gather(blocks: list[Block], stops: frozenset[str], rules: Rules) -> Evidence:
@@ -92,7 +105,7 @@ def gather(blocks: list[Block], stops: frozenset[str], rules: Rules) -> Evidence
             j += 1
         i = j
     base = base_features(blocks, shapes, matches, list_run, norms, facts)
-    return Evidence(shapes, matches, list_run, list_reason, base, norms)
+    return Evidence(shapes, matches, list_run, list_reason, base, norms, facts)
 
 
 def trusted_prose(shapes: list[Shape], matches: list[Match | None], base: np.ndarray) -> np.ndarray:
@@ -190,10 +203,10 @@ def classify(
             )
         elif hints.title and _same_norm(ev.norms[k], hints.title):
             labels[k] = Label(False, "title")
-        elif k < start + 3 and not prose and meta.byline(t):
+        elif k < start + 3 and not prose and ev.says(k, "byline", t):
             labels[k] = Label(False, "author")
             outcome.metadata.setdefault("author", meta.byline(t) or "")
-        elif not prose and meta.dateline(t):
+        elif not prose and ev.says(k, "date", t):
             # "5:45 AM 11/19/2019 by Jane Doe": a date line that names the author is a byline
             named = lead.names_author(t, hints.author, ev.shapes[k].size)
             labels[k] = Label(False, "author" if named else "date")
