@@ -47,6 +47,3 @@ class ChromeCounter:
     def chrome(self) -> frozenset[str]:
         return frozenset(line for line, s in self._stories.items() if len(s) >= self.min_stories)
 
-
-def is_chrome(line: str, chrome: frozenset[str] | None) -> bool:
-    return bool(chrome) and normalise(line) in chrome  # type: ignore[operator]
