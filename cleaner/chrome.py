@@ -109,6 +109,8 @@ def _chrome_keys(keys: list[np.ndarray], sigs: list[dedup.Signature], same: floa
 
 #: re-sign changed documents in worker processes from this many on (a pool costs ~0.5 s to start)
 PARALLEL_FROM = 2000
+#: changed documents re-signed together: their texts are held until signed, so memory stays bounded
+RESIGN_BATCH = 10_000
 _SIGN_CONFIG: Config | None = None
 
 
@@ -140,6 +142,21 @@ def signatures(texts: list[str], config: Config) -> list[dedup.Signature]:
     return list(workers.imap(_sign, texts, config.workers, _init_signer, (config,), _sign_here, fresh=True))
 
 
+def _resign(
+    changed: list[tuple[int, str]],
+    ordered: list[Document],
+    keys: list[np.ndarray],
+    words: list[np.ndarray],
+    sigs: dict[str, dedup.Signature],
+    config: Config,
+) -> None:
+    """New signatures (with their paragraph keys) for the ``changed`` (index in ``ordered``, text)
+    pairs; empties ``changed``, so the texts are let go."""
+    for (i, _), sig in zip(changed, signatures([t for _, t in changed], config), strict=True):
+        sigs[ordered[i].source] = dataclasses.replace(sig, paragraphs=(keys[i], words[i]))
+    changed.clear()
+
+
 def remove_chrome(
     docs: list[Document], sigs: dict[str, dedup.Signature], config: Config, texts: Texts | None = None
 ) -> int:
@@ -168,6 +185,7 @@ def remove_chrome(
         chrome = _chrome_keys(keys, [sigs[d.source] for d in ordered], same)
         if not len(chrome):
             continue
+        # nothing in this round reads the new signatures: they are made a batch at a time, in parallel
         changed: list[tuple[int, str]] = []
         hits = np.isin(np.concatenate(keys), chrome)
         bounds = np.cumsum([0] + [len(k) for k in keys])
@@ -199,9 +217,9 @@ def remove_chrome(
                 sigs.pop(d.source, None)
             else:
                 changed.append((i, text))
-        # nothing in this round reads the new signatures: they are made together, in parallel
-        for (i, _), sig in zip(changed, signatures([t for _, t in changed], config), strict=True):
-            sigs[ordered[i].source] = dataclasses.replace(sig, paragraphs=(keys[i], words[i]))
+                if len(changed) >= RESIGN_BATCH:
+                    _resign(changed, ordered, keys, words, sigs, config)
+        _resign(changed, ordered, keys, words, sigs, config)
         alive = [i for i, d in enumerate(ordered) if not d.rejected]
         ordered = [ordered[i] for i in alive]
         keys = [keys[i] for i in alive]

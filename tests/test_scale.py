@@ -262,3 +262,26 @@ def test_chrome_pass_signs_in_workers_with_the_same_result(monkeypatch):
 
     monkeypatch.setattr(chrome, "PARALLEL_FROM", 1)
     assert run(2) == run(1)
+
+
+def test_chrome_pass_resigns_in_batches_with_the_same_result(monkeypatch):
+    """Changed texts are re-signed a batch at a time (bounded memory); the batch size changes nothing."""
+
+    def run() -> list[tuple[str, str, bytes]]:
+        config = Config(workers=1, min_words=3)
+        docs, sigs = _menu_corpus(config, seed=11, count=8, paras=3, trailer=[])
+        chrome.remove_chrome(docs, sigs, config)
+        return [(d.source, d.text, sigs[d.source].hashvalues.tobytes()) for d in docs]
+
+    whole = run()
+    batches: list[int] = []
+    signatures = chrome.signatures
+
+    def counted(texts: list[str], config: Config) -> list:
+        batches.append(len(texts))
+        return signatures(texts, config)
+
+    monkeypatch.setattr(chrome, "RESIGN_BATCH", 3)
+    monkeypatch.setattr(chrome, "signatures", counted)
+    assert run() == whole
+    assert max(batches) <= 3 and sum(batches) == 8
