@@ -79,6 +79,7 @@ def imap(
     """
     ctx = _fresh_context() if fresh else _context()
     source = iter(items)
+    backlog: deque[T] = deque()  # taken from the source, refused by a pool that had just broken
     pending: deque[tuple[T, Future[R]]] = deque()
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
     submitted = 0
@@ -92,13 +93,30 @@ def imap(
                     workers, mp_context=ctx, initializer=initializer, initargs=initargs
                 )
                 submitted = 0
+            broken = False
             while len(pending) < workers * IN_FLIGHT and submitted < workers * RECYCLE_TASKS:
+                if backlog:
+                    item = backlog.popleft()
+                else:
+                    try:
+                        item = next(source)
+                    except StopIteration:
+                        break
                 try:
-                    item = next(source)
-                except StopIteration:
+                    # a worker may have died since the last result: the pool then refuses new work
+                    pending.append((item, pool.submit(work, item)))
+                except BrokenProcessPool:
+                    backlog.appendleft(item)
+                    broken = True
                     break
-                pending.append((item, pool.submit(work, item)))
                 submitted += 1
+            if broken and not pending:  # it died between documents: nothing of ours was in it
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = ProcessPoolExecutor(
+                    workers, mp_context=ctx, initializer=initializer, initargs=initargs
+                )
+                submitted = 0
+                continue
             if not pending:
                 done = True
                 return

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from cleaner import pipeline
+from cleaner import pipeline, workers
 from cleaner.config import Config
 from cleaner.sources import Item
 
@@ -115,3 +115,46 @@ def test_a_document_stuck_where_the_alarm_cannot_reach_is_rejected_by_the_parent
     assert res.reason("stuck.txt").startswith("timed out: no result after 6 s")
     assert set(res.articles) == set(names) - {"stuck.txt"}
     assert set(accounted(set(names), out).values()) == {1}
+
+
+def _double(n: int) -> int:
+    return 2 * n
+
+
+def _failed(n: int, reason: str) -> str:
+    return reason
+
+
+class _BreaksAtSubmit(workers.ProcessPoolExecutor):
+    """A pool whose workers are killed just before the ``at``-th submit of the run.
+
+    This is the race CI once hit: a worker dies while the parent is yielding a result, so the
+    next ``submit`` (not a result) is what reports the broken pool.
+    """
+
+    calls = 0
+    at = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        type(self).calls += 1
+        if type(self).calls == type(self).at:
+            workers._kill(self)
+            deadline = time.monotonic() + 10
+            while not self._broken and time.monotonic() < deadline:
+                time.sleep(0.01)
+        return super().submit(fn, *args, **kwargs)
+
+
+@needs_fork
+@pytest.mark.parametrize("at", [3, 8, 9, 20])
+def test_a_pool_found_broken_at_submit_loses_nothing(monkeypatch, at):
+    monkeypatch.setattr(_BreaksAtSubmit, "at", at)
+    monkeypatch.setattr(_BreaksAtSubmit, "calls", 0)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", _BreaksAtSubmit)
+    got = list(workers.imap(_double, range(30), 2, initializer=_noop, initargs=(), failed=_failed))
+    # nothing of ours was running in the killed workers, so nothing is rejected and nothing repeats
+    assert sorted(got) == [2 * n for n in range(30)]
+
+
+def _noop() -> None:
+    pass
