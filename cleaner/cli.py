@@ -250,8 +250,7 @@ def run(
         from tqdm import tqdm
 
         bar = tqdm(unit=" docs", desc="cleaning", file=sys.stderr, leave=False)
-    from .incremental import StopSignals
-    from .state import checkpoint
+    from .signals import StopSignals, checkpoint
 
     try:
         # SIGTERM (a killed job, a CI timeout) is handled like Ctrl-C: no temporary files are left
@@ -296,7 +295,8 @@ def _run_with_state(
     import signal
     from pathlib import Path
 
-    from .incremental import Interrupted, StopSignals, run_incremental
+    from .incremental import run_incremental
+    from .signals import Interrupted, StopSignals
     from .state import EX_TEMPFAIL, Locked, State, StateError, lock
 
     try:

@@ -148,7 +148,7 @@ def _stopword_hits(match: charset_normalizer.models.CharsetMatch) -> int:
 
     index = stopword_index()
     text = str(match)[:65536]
-    return sum(1 for w in _WORD.findall(text) if not w.isascii() and w.lower() in index)
+    return sum(1 for w in _WORD.findall(text) if not w.isascii() and index[w.lower()])
 
 
 def _mostly_utf8(data: bytes) -> bool:

@@ -228,6 +228,11 @@ def _agreement_floor(num_perm: int, steps: int = 1000) -> np.ndarray:
     the largest m with P(agreements <= m) < MISS_PROBABILITY at J = k / steps (-1 when there is none).
     """
     floor = np.full(steps + 1, -1, dtype=np.int32)
+    # log C(num_perm, m), the same float operations in the same order as inline, once per m not per (k, m)
+    log_choose = [
+        math.lgamma(num_perm + 1) - math.lgamma(m + 1) - math.lgamma(num_perm - m + 1) for m in range(num_perm + 1)
+    ]
+    exp = math.exp
     for k in range(1, steps + 1):
         j = k / steps
         if j >= 1.0:
@@ -235,17 +240,13 @@ def _agreement_floor(num_perm: int, steps: int = 1000) -> np.ndarray:
             continue
         log_j, log_not = math.log(j), math.log1p(-j)
         cdf = 0.0
+        below = -1
         for m in range(num_perm + 1):
-            cdf += math.exp(
-                math.lgamma(num_perm + 1)
-                - math.lgamma(m + 1)
-                - math.lgamma(num_perm - m + 1)
-                + m * log_j
-                + (num_perm - m) * log_not
-            )
+            cdf += exp(log_choose[m] + m * log_j + (num_perm - m) * log_not)
             if cdf >= MISS_PROBABILITY:
                 break
-            floor[k] = m
+            below = m
+        floor[k] = below
     return floor
 
 

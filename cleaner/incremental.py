@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import numpy as np
 
@@ -31,8 +29,9 @@ from . import chrome, dedup, rescue
 from .config import Config
 from .document import Document
 from .pipeline import process_all
+from .signals import StopSignals, checkpoint
 from .sources import Item, discover
-from .state import Earlier, Fingerprint, Outcome, State, checkpoint
+from .state import Earlier, Fingerprint, Outcome, State
 from .write import TEXT_DIR, RunFiles, publish, remove_stray_temporaries, write_run_texts
 
 
@@ -59,53 +58,6 @@ class CronSummary:
         if self.run_id:
             text += f"; run {self.run_id}"
         return text
-
-
-class Interrupted(KeyboardInterrupt):
-    """SIGINT or SIGTERM arrived before the run's commit: nothing of the run was kept."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-class StopSignals:
-    """SIGINT/SIGTERM raise :class:`Interrupted` in this process, but wait while the commit runs.
-
-    Forked worker processes inherit the handler; there it restores the default action and re-raises
-    the signal, so ``Pool.terminate`` still ends them.
-    """
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-    def __enter__(self) -> StopSignals:
-        self.pid = os.getpid()
-        self.in_critical = False
-        self.deferred: list[int] = []
-        self.previous = {s: signal.signal(s, self._handle) for s in self.SIGNALS}
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        for s, handler in self.previous.items():
-            signal.signal(s, handler)
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        if os.getpid() != self.pid:
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
-            return
-        if self.in_critical:
-            self.deferred.append(signum)
-            return
-        raise Interrupted(signum)
-
-    @contextmanager
-    def critical(self) -> Iterator[None]:
-        self.in_critical = True
-        try:
-            yield
-        finally:
-            self.in_critical = False
 
 
 # -- copies of earlier articles --------------------------------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from itertools import chain, repeat
+from itertools import chain
 
 from .document import Document
 
@@ -70,7 +70,7 @@ def stopword_vote(text: str) -> str | None:
     index, weights = stopword_index(), _weights()
     words = first_words(text, FAST_TOKENS, _WORD)
     tokens = len(words)
-    hits: Counter[str] = Counter(chain.from_iterable(map(index.get, map(str.lower, words), repeat(()))))
+    hits: Counter[str] = Counter(chain.from_iterable(map(index.__getitem__, map(str.lower, words))))
     if not hits or tokens < MIN_TOKENS:
         return None
     scores = sorted(((h / weights[lang], lang) for lang, h in hits.items()), key=lambda s: (-s[0], s[1]))

@@ -18,7 +18,6 @@ import fcntl
 import hashlib
 import json
 import os
-import signal
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -31,6 +30,8 @@ import numpy as np
 
 from . import dedup
 from .config import Config
+from .signals import KILL_ENV as KILL_ENV
+from .signals import checkpoint
 from .sources import Item
 
 SCHEMA = "1"
@@ -38,9 +39,6 @@ SCHEMA = "1"
 SHINGLING = "words-nfkc-casefold/xxh32-v1"
 #: exit code of a run refused because another run holds the lock (sysexits.h EX_TEMPFAIL)
 EX_TEMPFAIL = 75
-#: test-only: ``CLEANER_TEST_KILL_AT=<phase>[:<SIGNAL>]`` makes the process send itself SIGKILL (or
-#: the named signal: TERM, INT, STOP) at that phase; see :func:`checkpoint`
-KILL_ENV = "CLEANER_TEST_KILL_AT"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -82,22 +80,6 @@ class StateError(Exception):
 
 class Locked(Exception):
     """Another run holds the state's lock."""
-
-
-def checkpoint(phase: str) -> None:
-    """Test-only hook, so tests can kill a run at a named phase deterministically.
-
-    Phases: ``processing`` (first document done), ``written`` (run files written, not committed),
-    ``transaction`` (inside the state transaction, before COMMIT), ``committed`` (before the renames),
-    ``renamed`` (after the first rename), ``text`` (text files written, run not marked done); in a
-    one-shot run (no ``--state``), ``emitting`` (after each article is written).
-    Unset (always, outside tests) it does nothing.
-    """
-    want = os.environ.get(KILL_ENV)
-    if want:
-        name, _, sig = want.partition(":")
-        if name == phase:
-            os.kill(os.getpid(), getattr(signal, f"SIG{sig or 'KILL'}"))
 
 
 def lock(state_path: str | Path) -> int:

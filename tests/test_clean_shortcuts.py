@@ -260,10 +260,14 @@ def test_language_guess_counts_as_the_per_word_chain_did():
     from collections import Counter
     from itertools import chain, repeat
 
-    from cleaner.clean.stopwords import first_words, guess_language, stoplist, stopword_index
+    from cleaner.clean.stopwords import first_words, guess_language, languages, stoplist
+
+    index: dict[str, tuple[str, ...]] = {}  # the whole index, built up front
+    for lang in languages():
+        for word in stoplist(lang):
+            index[word] = (*index.get(word, ()), lang)
 
     def reference(text: str, sample: int = 4000) -> str | None:
-        index = stopword_index()
         hits = Counter(
             chain.from_iterable(map(index.get, map(str.lower, first_words(text, sample)), repeat(())))
         )

@@ -230,6 +230,32 @@ def test_agreement_floor_is_a_binomial_tail():
     assert floor[0] == -1
 
 
+def test_agreement_floor_is_the_inline_formula():
+    """The table with log C(n, m) computed once per m equals the formula written out for every (k, m)."""
+    import math
+
+    for num_perm in (64, 128):
+        want = []
+        for k in range(1, 1001):
+            j, below, cdf = k / 1000, -1, 0.0
+            if j >= 1.0:
+                want.append(num_perm - 1)
+                continue
+            for m in range(num_perm + 1):
+                cdf += math.exp(
+                    math.lgamma(num_perm + 1)
+                    - math.lgamma(m + 1)
+                    - math.lgamma(num_perm - m + 1)
+                    + m * math.log(j)
+                    + (num_perm - m) * math.log1p(-j)
+                )
+                if cdf >= dedup.MISS_PROBABILITY:
+                    break
+                below = m
+            want.append(below)
+        assert dedup._agreement_floor(num_perm).tolist() == [-1, *want]
+
+
 def _square(x: int) -> tuple[int, int]:
     return x * x, os.getpid()
 

@@ -30,13 +30,21 @@ def test_repair_is_ftfy_on_the_lines_it_could_change(text):
 
 PAGES = [
     story_html(),
-    page("<p>" + STORY[0] + "</p>", title="Bridge to close", head='<link rel="canonical" href="/news/b">'
-         '<meta property="og:url" content="https://example.org/x"><meta property="og:site_name" content="@daily">'),
-    page('<div class="byline">By John Doe</div><time datetime="2024-03-05">5 March</time><p>' + STORY[1] + "</p>",
-         head='<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge", '
-         '"author": {"name": "Ann Lee"}, "datePublished": "2024-03-04"}</script>'),
+    page(
+        "<p>" + STORY[0] + "</p>",
+        title="Bridge to close",
+        head='<link rel="canonical" href="/news/b">'
+        '<meta property="og:url" content="https://example.org/x"><meta property="og:site_name" content="@daily">',
+    ),
+    page(
+        '<div class="byline">By John Doe</div><time datetime="2024-03-05">5 March</time><p>'
+        + STORY[1]
+        + "</p>",
+        head='<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge", '
+        '"author": {"name": "Ann Lee"}, "datePublished": "2024-03-04"}</script>',
+    ),
     "<html><body><p>no head at all</p></body></html>",
-    '<html><head><title>Bridge closes - Daily News</title></head><body><h1>Bridge closes</h1>'
+    "<html><head><title>Bridge closes - Daily News</title></head><body><h1>Bridge closes</h1>"
     '<div class="comments"><span class="author">Commenter Name</span></div>'
     '<p class="byline">By Mary Jones</p><p>' + STORY[2] + "</p></body></html>",
 ]
@@ -78,7 +86,9 @@ def test_lazy_langdetect_profiles_equal_langdetects_own_loading():
         a, b = ours.create(), ref.create()
         a.append(text)
         b.append(text)
-        assert [(x.lang, x.prob) for x in a.get_probabilities()] == [(x.lang, x.prob) for x in b.get_probabilities()]
+        assert [(x.lang, x.prob) for x in a.get_probabilities()] == [
+            (x.lang, x.prob) for x in b.get_probabilities()
+        ]
 
 
 def test_stopword_index_maps_every_word_to_its_languages_in_order():
@@ -88,7 +98,33 @@ def test_stopword_index_maps_every_word_to_its_languages_in_order():
     for lang in languages():
         for word in stoplist(lang):
             expected.setdefault(word, []).append(lang)
-    assert stopword_index() == {w: tuple(langs) for w, langs in expected.items()}
+    index = stopword_index()
+    assert len(expected) > 50_000
+    assert {w: index[w] for w in expected} == {w: tuple(langs) for w, langs in expected.items()}
+    for word in ("", "xyzzy", "qwfpgj", "Der", "The"):  # in no (lower-cased) list
+        assert word not in expected and index[word] == ()
+
+
+def test_stopword_index_forgets_when_full_and_answers_the_same(monkeypatch):
+    from cleaner.clean import stopwords
+
+    index = stopwords.StopwordIndex(
+        {"en": frozenset({"the", "and"}), "xx": frozenset(), "de": frozenset({"und", "the"})}
+    )
+    monkeypatch.setattr(stopwords, "INDEX_MAX", 3)
+    words = ["the", "und", "and", "bridge", "the", "und", "x", "y", "and"]
+    assert [index[w] for w in words] == [
+        ("en", "de"),
+        ("de",),
+        ("en",),
+        (),
+        ("en", "de"),
+        ("de",),
+        (),
+        (),
+        ("en",),
+    ]
+    assert len(index) <= 3
 
 
 FORM_PAGE = (
@@ -109,7 +145,9 @@ def test_fast_class_lookup_parses_and_extracts_as_trafilatura_does(html):
 
     ours, theirs = parse(html), load_html(html)
     assert etree.tostring(ours) == etree.tostring(theirs)
-    a, b = (trafilatura.bare_extraction(t, with_metadata=True, include_comments=False) for t in (ours, theirs))
+    a, b = (
+        trafilatura.bare_extraction(t, with_metadata=True, include_comments=False) for t in (ours, theirs)
+    )
     assert (a.text, a.title, a.author) == (b.text, b.title, b.author)
 
 
@@ -141,7 +179,10 @@ def test_trafilatura_warm_up_leaves_every_extraction_as_it_was():
     runs = [
         subprocess.run(
             [sys.executable, "-c", _EXTRACT_IN_FRESH_PROCESS, mode],
-            input=json.dumps(pages), capture_output=True, text=True, check=True,
+            input=json.dumps(pages),
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         for mode in ("cold", "warm")
     ]
@@ -188,10 +229,16 @@ AUTHOR_PAGES = [
     *PAGES,
     FORM_PAGE,
     _byline_page('<div class="byline">By<time>5 May</time>Jane Smith</div>'),  # the tail joins the text
-    _byline_page('<p class="author-name">Ann <span class="date">today</span> Lee<figure>x</figure>, Rome</p>'),
-    _byline_page('<div class="comments"><span class="author">A Commenter</span></div><span class="writer">Bo Li</span>'),
-    _byline_page('<div class="sidebar"><div class="sidebar"><a rel="author">Hidden Name</a></div></div>'
-                 '<a rel="author" href="/x">Carl Mays</a>'),
+    _byline_page(
+        '<p class="author-name">Ann <span class="date">today</span> Lee<figure>x</figure>, Rome</p>'
+    ),
+    _byline_page(
+        '<div class="comments"><span class="author">A Commenter</span></div><span class="writer">Bo Li</span>'
+    ),
+    _byline_page(
+        '<div class="sidebar"><div class="sidebar"><a rel="author">Hidden Name</a></div></div>'
+        '<a rel="author" href="/x">Carl Mays</a>'
+    ),
     _byline_page('<author>Dee Wu</author><div itemprop="author name">Eve Ng</div>'),
     _byline_page('<span data-component="Byline">By Fay Oz</span><div data-testid="AuthorCard">x</div>'),
     _byline_page('<h4 id="zuozhe">Gu Hua</h4><div class="AuthorName">' + "very long " * 20 + "</div>"),
@@ -201,7 +248,9 @@ AUTHOR_PAGES = [
     _byline_page('<div class="x"><fb:author>Kay Lu</fb:author><a:div class="author">Lee Mo</a:div></div>'),
     _byline_page('<div class="username">Max <rel>me</rel> Nu</div>'),  # an element named rel
     _byline_page('<p class="byline">By Ola Pe</p>', root='<html class="author">'),
-    _byline_page('<span class="authorName">  </span><span class="author">Q</span><i class="Author">Ray Su</i>'),
+    _byline_page(
+        '<span class="authorName">  </span><span class="author">Q</span><i class="Author">Ray Su</i>'
+    ),
 ]
 
 
