@@ -284,3 +284,17 @@ def test_extracted_text_judges_lines_after_its_last_paragraph_against_the_page_t
     r = clean_text("\n".join([*STORY[:2], inside, *STORY[3:], after]), model=model)
     reasons = {d.text: d.reason for d in r.decisions}
     assert reasons[inside] == "story" and reasons[after] == "after-story"
+
+
+def test_a_related_list_glued_onto_the_last_paragraph_is_cut_off():
+    """No line break between the story and the list after it: the marker opening a sentence of the long
+    line, before a capitalised word, starts the list; the story's part of the line stays."""
+    story = " ".join(STORY[:2] + STORY[3:])
+    tail = "Top stories Bridge reopens after repairs on the river. Council tax to rise. Weather warning for weekend."
+    r = clean_text(f"{story} {tail}")
+    assert r.text == story
+    assert [d.reason for d in r.decisions] == ["story", "related-list"]
+    # a marker that does not open a sentence, or goes on in lower case, is the story's own
+    for own in (f"{story} Readers said the top stories Bridge ran were too long.",
+                f"{story} Most read the report before the vote, and many of them agreed with it."):
+        assert clean_text(own).text == own

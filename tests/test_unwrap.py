@@ -48,3 +48,21 @@ def test_a_list_of_even_headlines_is_not_a_hard_wrap():
 def test_wrapped_prose_next_to_a_headline_list_keeps_the_list_apart():
     text = "\n".join(HEADLINES) + "\n\n" + textwrap.fill(PROSE, 72) + "\n\n" + "\n".join(HEADLINES)
     assert joined(text) == HEADLINES + [PROSE] + HEADLINES
+
+
+def test_a_long_first_line_is_not_joined_to_the_lead():
+    """The text's first line is its headline more often than a sentence a scraper broke: joined, the
+    headline would hide inside the lead."""
+    headline = "James Example eliminated from the dance show after announcing that his wife suffered a loss in the family"
+    assert len(headline) >= 100  # long enough to pass for a sentence a scraper broke
+    assert joined(f"{headline}\n{PROSE}") == [headline, PROSE]
+    # the same line later in the text is still taken for a broken sentence
+    assert joined(f"{PROSE}\n{headline}\n{PROSE}") == [PROSE, f"{headline} {PROSE}"]
+
+
+def test_a_long_line_is_not_joined_to_a_line_a_rule_or_the_date_test_takes():
+    tail = "It was the first time since 1998 that the council had closed a bridge for repairs of this size and cost"
+    assert len(tail) >= 100
+    for line in ("Follow us on Twitter", "Updated at 1:23 p.m.", "You may also like"):
+        assert joined(f"{PROSE}\n{tail}\n{line}") == [PROSE, tail, line]
+    assert joined(f"{PROSE}\n{tail}\nAnd The Council Said So.") == [PROSE, f"{tail} And The Council Said So."]

@@ -15,6 +15,7 @@ from ..document import Decision
 from .blocks import Block, repair, split, unwrap
 from .chrome import ChromeCounter as ChromeCounter
 from .classify import Evidence, Hints, classify, gather
+from .glued import cut_glued_lists
 from .model import BlockModel, load_model
 from .phrases import load_rules
 from .stopwords import guess_language, stoplist
@@ -44,7 +45,7 @@ def prepare(text: str, lang: str | None = None) -> tuple[list[Block], Evidence, 
     repaired = repair(text)
     lang = lang or guess_language(repaired)
     stops = stoplist(lang) if lang else frozenset()
-    blocks = unwrap(split(repaired))
+    blocks = cut_glued_lists(unwrap(split(repaired)), load_rules())
     return blocks, gather(blocks, stops, load_rules()), lang
 
 

@@ -14,6 +14,9 @@ import ftfy
 from ftfy import chardata
 from ftfy.badness import BADNESS_RE, is_bad
 
+from .meta import dateline
+from .phrases import load_rules
+
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
 _END = re.compile(r"""[.!?…。！？:;"'”’»)\]]$""")
 _BULLET = re.compile(r"^\s*(?:[-–—•·*▪●◦]|\d{1,2}[.)])\s+")
@@ -29,6 +32,8 @@ class Block:
     text: str
     lines: tuple[int, ...]
     blank_before: bool = False  #: a blank line (paragraph break) precedes it
+    #: the reason a repair step already knows it is not story (``glued``: a list run into a line)
+    cut: str | None = None
 
 
 def repair(text: str) -> str:
@@ -182,8 +187,8 @@ def _wrap_width(blocks: list[Block]) -> int | None:
     return width
 
 
-def _continues(prev: Block, nxt: Block, width: int | None) -> bool:
-    """Does ``nxt`` continue the sentence that ``prev`` broke off?"""
+def _continues(prev: Block, nxt: Block, width: int | None, first: int) -> bool:
+    """Does ``nxt`` continue the sentence that ``prev`` broke off? (``first``: the text's first input line)"""
     if nxt.blank_before or _END.search(prev.text) or _BULLET.match(nxt.text):
         return False
     words = prev.text.split()
@@ -193,8 +198,18 @@ def _continues(prev: Block, nxt: Block, width: int | None) -> bool:
         return len(words) >= 4
     if prev.text.endswith(","):
         return len(words) >= 6
-    # a very long line cut mid-sentence (not a headline: headlines are rarely this long, nor a list of tags)
-    return len(prev.text) >= 100 and len(words) >= 14 and not nxt.text.isupper() and not keyword_list(prev.text)
+    # a very long line cut mid-sentence (not a headline: headlines are rarely this long, nor a list of tags);
+    # not the text's first line (the headline, however long: joined, it hides in the lead), nor onto a
+    # line that a phrase rule or the date test judges by itself ("Updated at 1:23 p.m.", "Follow us ...")
+    return (
+        len(prev.text) >= 100
+        and len(words) >= 14
+        and prev.lines[0] != first
+        and not nxt.text.isupper()
+        and not keyword_list(prev.text)
+        and load_rules().match(nxt.text) is None
+        and not dateline(nxt.text)
+    )
 
 
 def keyword_list(text: str) -> bool:
@@ -243,7 +258,7 @@ def unwrap(blocks: list[Block]) -> list[Block]:
     out = [blocks[0]]
     for i, b in enumerate(blocks[1:], 1):
         prev = out[-1]
-        if i in wrapped or _continues(prev, b, width):
+        if i in wrapped or _continues(prev, b, width, blocks[0].lines[0]):
             out[-1] = Block(f"{prev.text} {b.text}", prev.lines + b.lines, prev.blank_before)
         else:
             out.append(b)

@@ -104,6 +104,10 @@ def gather(blocks: list[Block], stops: frozenset[str], rules: Rules) -> Evidence
                 list_reason[j] = f"{m.reason}-list"
             j += 1
         i = j
+    for k, b in enumerate(blocks):
+        if b.cut is not None:  # the repair step cut it off (a related list glued onto a line)
+            list_run[k] = True
+            list_reason[k] = b.cut
     base = base_features(blocks, shapes, matches, list_run, norms, facts)
     return Evidence(shapes, matches, list_run, list_reason, base, norms, facts)
 

@@ -1,0 +1,61 @@
+"""A related-story list glued onto the end of the story's last paragraph, cut off in the repair step.
+
+When a page's markup has no line breaks between the story and what follows it, an extractor returns
+both as one line: "... and, in one case, a helicopter. Top stories The House of Representatives voted
+...". Line rules never see the marker there (the line is one long paragraph, so it is trusted as
+prose). A list marker (a ``[list]`` phrase rule: "Top stories", "You may also like") that opens a
+sentence of a long line, right before a capitalised word, starts the list: the line is cut there,
+and the marker with the rest of the line becomes a block of its own that leaves as the list.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .blocks import Block
+from .phrases import PREFIX_MAX_WORDS, Rules
+
+#: a sentence boundary inside a line: end punctuation (and closing quotes), space, a capital letter
+_BOUNDARY = re.compile(r"(?<=[.!?…\"”’)])\s+(?=[A-ZÀ-ÞĀ-ɏА-ЯΑ-Ω])")
+#: a marker is at most this many words ("You may also like")
+_MARKER_WORDS = 5
+#: what is left after the marker must be a list, not a word or two
+_MIN_TAIL_WORDS = 8
+REASON = "related-list"
+
+
+def _marker_at(rules: Rules, rest: list[str]) -> bool:
+    """Do the first words of ``rest`` form a list marker that a capitalised word follows?"""
+    for n in range(1, min(_MARKER_WORDS, len(rest) - _MIN_TAIL_WORDS) + 1):
+        if not rest[n][:1].isupper():
+            continue
+        m = rules.match(" ".join(rest[:n]))
+        if m is not None and m.kind == "list":
+            return True
+    return False
+
+
+def cut_glued_lists(blocks: list[Block], rules: Rules) -> list[Block]:
+    """``blocks`` with every long line that runs on into a related-story list cut at the list's marker;
+    the cut-off part carries ``cut`` = "related-list".
+
+    >>> from cleaner.clean.phrases import load_rules
+    >>> story = "Snipers shot into the crowd from rooftops and, in one case, a helicopter. " * 4
+    >>> line = story + "Top stories The House voted on Tuesday to recognise the genocide. An actor died at 96."
+    >>> [(b.text[:22], b.cut) for b in cut_glued_lists([Block(line, (1,))], load_rules())]
+    [('Snipers shot into the ', None), ('Top stories The House ', 'related-list')]
+    """
+    out: list[Block] = []
+    for b in blocks:
+        words = b.text.count(" ") + 1
+        if b.cut is not None or words < PREFIX_MAX_WORDS:
+            out.append(b)
+            continue
+        for m in _BOUNDARY.finditer(b.text):
+            if _marker_at(rules, b.text[m.end() :].split(" ")):
+                out.append(Block(b.text[: m.start()], b.lines, b.blank_before))
+                out.append(Block(b.text[m.end() :], b.lines, False, cut=REASON))
+                break
+        else:
+            out.append(b)
+    return out
