@@ -390,6 +390,9 @@ def entry() -> None:
     """
     import os
 
+    from .pipeline import pause_gc
+
+    pause_gc()  # start-up makes lasting objects, not garbage: collection resumes before the workers fork
     try:
         main()
         code: Any = 0

@@ -38,3 +38,29 @@ def test_spool_round_trips_any_text():
         assert all(doc.text == "" for doc in docs)
         for doc, text in reversed(list(zip(docs, texts, strict=True))):
             assert spool.restore(doc).text == text
+
+
+def test_collector_paused_for_start_up_only_when_asked():
+    """The command line pauses cyclic collection until the warm-up is done; library use is left alone."""
+    import gc
+
+    from cleaner import pipeline
+    from cleaner.config import Config
+    from cleaner.sources import Item
+
+    items = [
+        Item("a.txt", record={"text": "The council voted on Monday to close the old bridge to traffic."})
+    ]
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    list(pipeline.process_all(items, Config(workers=1)))
+    assert gc.isenabled() and gc.get_freeze_count() == frozen  # a library caller's heap is not frozen
+    try:
+        pipeline.pause_gc()
+        assert not gc.isenabled()
+        docs = list(pipeline.process_all(items, Config(workers=1)))
+        assert gc.isenabled() and gc.get_freeze_count() > frozen
+        assert [d.source for d, _ in docs] == ["a.txt"]
+    finally:
+        gc.enable()
+        gc.unfreeze()
