@@ -329,14 +329,16 @@ def group(
         else:
             group_of[i] = best[1]
             groups[best[1]].append(i)
+    shared = shared_paragraphs([[ordered[m] for m in g] for g in groups], sigs, texts)
     out = []
-    for g in groups:
+    for gi, g in enumerate(groups):
         members = [ordered[m] for m in g]
         if len(members) > 1:
             if texts is not None:
                 for m in members:
                     m.text = texts.read(m)
-            members = choose_canonical(members, sigs, config.shingle_size)
+            chrome = other_stories_chrome(gi, members, shared, sigs, config.shingle_size, texts)
+            members = choose_canonical(members, sigs, config.shingle_size, chrome)
             if texts is not None:
                 for m in members:
                     m.text = ""
@@ -346,6 +348,117 @@ def group(
 
 #: copies whose coverage of the others is within this of the best count as complete
 COVERAGE_TOLERANCE = 0.1
+
+
+def paragraph_key(paragraph: str) -> int:
+    """The paragraph up to case, quotes, punctuation and spacing (0 when it has no words): the key
+    the cross-document passes (``chrome``, ``rescue``) compare lines by."""
+    words = normalise(paragraph)
+    return xxhash.xxh64_intdigest(" ".join(words).encode("utf-8")) if words else 0
+
+
+def _keys(doc: Document, sig: Signature | None, texts: Texts | None) -> np.ndarray:
+    """The document's unique paragraph keys (``paragraph_key``; made in the workers when it can)."""
+    made = sig.paragraphs[0] if sig is not None and sig.paragraphs is not None else None
+    if made is None:
+        text = texts.read(doc) if texts is not None and not doc.text else doc.text
+        made = np.fromiter((paragraph_key(p) for p in text.split("\n\n")), np.uint64)
+    return np.unique(made[made != 0])
+
+
+def shared_paragraphs(
+    groups: list[list[Document]], sigs: dict[str, Signature], texts: Texts | None = None
+) -> dict[int, list[tuple[int, Document]]]:
+    """For every paragraph key that documents of two or more groups hold: its holders (group index,
+    document). Such a paragraph is page chrome or a story with a copy grouped elsewhere
+    (``other_stories_chrome`` tells which)."""
+    keys: list[np.ndarray] = []
+    owner: list[np.ndarray] = []
+    flat_docs: list[tuple[int, Document]] = []
+    for gi, members in enumerate(groups):
+        for d in members:
+            made = _keys(d, sigs.get(d.source), texts)
+            keys.append(made)
+            owner.append(np.full(len(made), len(flat_docs), dtype=np.int64))
+            flat_docs.append((gi, d))
+    if not keys:
+        return {}
+    flat, of = np.concatenate(keys), np.concatenate(owner)
+    group_of = np.array([gi for gi, _ in flat_docs], dtype=np.int64)
+    order = np.lexsort((group_of[of], flat))  # by key, then by group
+    flat, of = flat[order], of[order]
+    groups_of = group_of[of]
+    # a key held in two groups: next to itself with another group, once sorted
+    two = (flat[1:] == flat[:-1]) & (groups_of[1:] != groups_of[:-1])
+    found = np.unique(flat[1:][two])
+    out: dict[int, list[tuple[int, Document]]] = {}
+    for j in np.flatnonzero(np.isin(flat, found)).tolist():
+        out.setdefault(int(flat[j]), []).append(flat_docs[of[j]])
+    return out
+
+
+#: a document of another group tells another story when less than this share of the text it has
+#: besides the paragraphs it shares with a group is in that group (the same share as ``OVERLAP``)
+OTHER_STORY = OVERLAP
+#: so many shingles of its own text at least, or it tells nothing (a copy made only of shared lines)
+OTHER_STORY_MIN_SHINGLES = 10
+
+
+def other_stories_chrome(
+    gi: int,
+    members: list[Document],
+    shared: dict[int, list[tuple[int, Document]]],
+    sigs: dict[str, Signature],
+    k: int,
+    texts: Texts | None = None,
+) -> np.ndarray:
+    """Keys of the paragraphs of group ``gi`` that are page chrome: held by at most half its members
+    and by a document of another group that tells another story.
+
+    The chrome pass (``chrome.py``) misses a site's prose-like chrome when it is most of two pages:
+    the pages then look like copies of one story. Once groups are made, the rest of such a page tells
+    which: a document elsewhere that holds the paragraph and whose other text is not in this group
+    tells another story, so the paragraph is the site's. A copy of this story grouped elsewhere (a
+    missed teaser) holds it too, but its other text is this story's. A paragraph most members hold
+    tells no copy from another (this story's own, or chrome they all kept alike) and is left alone.
+    """
+    held: dict[int, int] = {}
+    own_keys = []
+    for m in members:
+        keys = _keys(m, sigs.get(m.source), None)
+        own_keys.append(keys)
+        for key in keys.tolist():
+            if key in shared:
+                held[key] = held.get(key, 0) + 1
+    candidates = [key for key, n in held.items() if 2 * n <= len(members)]
+    if not candidates:
+        return np.zeros(0, dtype=np.uint64)
+    group_keys = set(np.concatenate(own_keys).tolist())
+    union = np.unique(np.concatenate([sigs[m.source].shingles for m in members]))
+    verdict: dict[str, bool] = {}
+    chrome = []
+    for key in sorted(candidates):
+        for hg, h in shared[key]:
+            if hg == gi:
+                continue
+            if h.source not in verdict:
+                verdict[h.source] = _tells_another_story(h, group_keys, union, k, texts)
+            if verdict[h.source]:
+                chrome.append(key)
+                break
+    return np.array(sorted(chrome), dtype=np.uint64)
+
+
+def _tells_another_story(
+    doc: Document, group_keys: set[int], union: np.ndarray, k: int, texts: Texts | None
+) -> bool:
+    text = texts.read(doc) if texts is not None and not doc.text else doc.text
+    rest = [w for p in text.split("\n\n") if paragraph_key(p) not in group_keys for w in normalise(p)]
+    shingles = shingle_hashes(rest, k)
+    if len(shingles) < OTHER_STORY_MIN_SHINGLES:
+        return False
+    inside = len(np.intersect1d(shingles, union, assume_unique=True))
+    return inside < OTHER_STORY * len(shingles)
 
 
 def _richness(doc: Document) -> int:
@@ -374,25 +487,61 @@ def _shingle_sequence(words: list[str], k: int) -> np.ndarray:
     return np.fromiter(map(_xxh32, map(str.encode, grams)), dtype=np.uint32, count=len(grams))
 
 
-def _edge_own(text: str, core: np.ndarray, others: np.ndarray, k: int) -> np.ndarray:
-    """The copy's shingles in no other copy (``others``: their union) that lie at its start or end.
+@dataclass
+class _Copy:
+    """One member as the canonical choice sees it: its story paragraphs (page chrome found in other
+    groups left out), their shingles, and how many words that chrome had."""
+
+    paras: list[list[str]]  #: normalised words of each story paragraph
+    notices: list[bool]  #: which of them are an editor's note, correction or update (``meta.notice``)
+    shingles: np.ndarray
+    chrome_words: int
+    words: int
+
+
+def _copy(doc: Document, sig: Signature, k: int, chrome: np.ndarray) -> _Copy:
+    from .clean.meta import notice  # the cleaner's own notice test (clean imports nothing of dedup)
+
+    raw = [p for p in doc.text.split("\n\n") if p.strip()]
+    keys = np.fromiter((paragraph_key(p) for p in raw), np.uint64, count=len(raw))
+    foreign = np.isin(keys, chrome) if len(chrome) else np.zeros(len(raw), dtype=bool)
+    paras, notices, chrome_words, words = [], [], 0, 0
+    for p, f in zip(raw, foreign.tolist(), strict=True):
+        w = normalise(p)
+        words += len(w)
+        if f:
+            chrome_words += len(w)
+        elif w:
+            paras.append(w)
+            notices.append(notice(p))
+    if chrome_words:
+        shingles = shingle_hashes([w for p in paras for w in p], k)
+    else:
+        shingles = sig.shingles
+    return _Copy(paras, notices, shingles, chrome_words, max(1, words))
+
+
+def _edge_own(copy: _Copy, core: np.ndarray, others: np.ndarray, k: int) -> np.ndarray:
+    """The copy's shingles in no other copy (``others``: their union) that lie at its start or end, or
+    in an editor's note, correction or update notice anywhere.
 
     The edges are everything up to the end of the first paragraph holding ``core`` text (what most
     other copies hold: the story's start, which every copy has) and everything from the start of the
     last paragraph holding text of any other copy on (copies are cut at the end, so the end is where
     the longest other copy stops). An editor's note, an update line or a correction is added there;
     page residue before it, kept in this copy alone or also in a copy from the same site, does not
-    move it off the edge. Text of its own in the middle of a copy is not an addition: it is text
-    another copy lost (a dropped paragraph, a teaser's cut).
+    move it off the edge, and a line that reads as a notice is an addition wherever it stands. Other
+    text of its own in the middle of a copy is not an addition: it is text another copy lost (a
+    dropped paragraph, a teaser's cut).
     """
-    paras = [normalise(p) for p in text.split("\n\n")]
-    paras = [p for p in paras if p]
+    paras = copy.paras
     words = [w for p in paras for w in p]
     seq = _shingle_sequence(words, k)
     if not len(seq):
         return np.zeros(0, dtype=np.uint32)
-    ends = np.cumsum([len(p) for p in paras])  # word offset after each paragraph
-    starts = ends - np.array([len(p) for p in paras])
+    lengths = np.array([len(p) for p in paras])
+    ends = np.cumsum(lengths)  # word offset after each paragraph
+    starts = ends - lengths
     own = ~np.isin(seq, others)
     in_core = np.isin(seq, core)
     if not in_core.any():
@@ -403,27 +552,48 @@ def _edge_own(text: str, core: np.ndarray, others: np.ndarray, k: int) -> np.nda
     tail_start = int(starts[tail_para])  # start of the paragraph where the last shared shingle ends
     pos = np.arange(len(seq))
     edge = (pos < head_end) | (pos + k > tail_start)
+    for s, e, is_notice in zip(starts.tolist(), ends.tolist(), copy.notices, strict=True):
+        if is_notice:
+            edge |= (pos < e) & (pos + k > s)
     return np.unique(seq[edge & own])
 
 
+#: what decided the choice, in the order of the sort key (for ``canonical_reason``)
+_DECIDED_BY = (
+    "completeness: every other copy holds less of the story",
+    "the least text added at its start or end or as an editor's note",
+    "the least page chrome found in other stories",
+    "holding more of the other copies' text",
+    "the least text no other copy has",
+    "more metadata found with it (title, author, site name, URL; in plain text, from lines around the story)",
+    "the earliest publication date",
+)
+
+
 def choose_canonical(
-    members: list[Document], sigs: dict[str, Signature], shingle_size: int = 5
+    members: list[Document],
+    sigs: dict[str, Signature],
+    shingle_size: int = 5,
+    chrome: np.ndarray | None = None,
 ) -> list[Document]:
     """Reorder a group so the best copy is first, and record why it won and how alike the others are.
 
-    Completeness is coverage: the mean share of each other copy's shingles that a copy holds (a full
-    story covers its teasers; a teaser does not cover the full story). Among the copies within
-    ``COVERAGE_TOLERANCE`` of the best coverage, the one with the least text of its own *at its start
-    or end* (``_edge_own``) wins: that is where an editor's note, update or correction is added, and it
-    makes a copy longer, not more complete (text missing from the middle of another copy is a cut in
-    that copy, not an addition in this one). Then higher coverage, less text of its own anywhere,
-    richer metadata, earlier date and a stable id decide.
+    Paragraphs in ``chrome`` (found in documents of other groups: ``shared_paragraphs``) are page
+    chrome, not story: they count neither for completeness nor as text of the copy's own.
+    Completeness is coverage: the mean share of each other copy's story shingles that a copy holds
+    (a full story covers its teasers; a teaser does not cover the full story). Among the copies
+    within ``COVERAGE_TOLERANCE`` of the best coverage, the one with the least text that is not the
+    story wins: text of its own *at its start or end* or in an editor's note (``_edge_own``: that is
+    where a note, update or correction is added; it makes a copy longer, not more complete, while
+    text missing from the middle of another copy is a cut in that copy), plus the page chrome it
+    kept. Then higher coverage, less text of its own anywhere, richer metadata, earlier date (only
+    when every copy has a real one) and a stable id decide.
     """
-    shingles = [sigs[m.source].shingles for m in members]
+    chrome = np.zeros(0, dtype=np.uint64) if chrome is None else chrome
+    copies = [_copy(m, sigs[m.source], shingle_size, chrome) for m in members]
+    shingles = [c.shingles for c in copies]
     n = len(members)
-    cover = []
-    unique = []
-    edge = []
+    cover, unique, added = [], [], []
     for i in range(n):
         others = [shingles[j] for j in range(n) if j != i]
         cov = [
@@ -438,22 +608,21 @@ def choose_canonical(
         size = max(1, len(shingles[i]))
         unique.append(len(own) / size)
         core = held[2 * times > len(others)]  # held by most other copies: the story, not one site's residue
-        edge.append(len(_edge_own(members[i].text, core, held, shingle_size)) / size)
+        added.append(len(_edge_own(copies[i], core, held, shingle_size)) / size)
     best_cov = max(cover)
     dates = [_date(m) for m in members]
     dated = all(dates)  # an undated copy is neither earlier nor later: dates decide only among dated ones
 
     def key(i: int) -> tuple:
         m = members[i]
-        date = dates[i] if dated else ""
-        complete = cover[i] >= best_cov - COVERAGE_TOLERANCE
         return (
-            not complete,
-            round(edge[i], 3),
+            cover[i] < best_cov - COVERAGE_TOLERANCE,
+            round(added[i], 3),
+            round(copies[i].chrome_words / copies[i].words, 3),
             -round(cover[i], 3),
             round(unique[i], 3),
             -_richness(m),
-            date,
+            dates[i] if dated else "",
             sigs[m.source].hashvalues.tobytes(),
             m.text,  # copies alike once normalised (quote style): still not decided by their names
             m.id,
@@ -461,7 +630,7 @@ def choose_canonical(
         )
 
     order = sorted(range(n), key=key)
-    c = order[0]
+    c, r = order[0], order[1]
     canon = members[c]
     rest = [members[i] for i in order[1:]]
     canon.duplicates = []
@@ -471,9 +640,17 @@ def choose_canonical(
         canon.duplicates.append(
             {"source": o.source, "id": o.id, "jaccard": round(jac, 3), "containment": round(con, 3)}
         )
+    won, lost = key(c), key(r)
+    decided = next((i for i in range(len(_DECIDED_BY)) if won[i] != lost[i]), None)
+    chrome_note = (
+        f"; {copies[c].chrome_words} words of it are page chrome found in other stories and not counted"
+        if copies[c].chrome_words
+        else ""
+    )
     canon.metadata["canonical_reason"] = (
-        f"most complete of {n} copies: holds {cover[c]:.0%} of the other copies' text on average "
-        f"(best {best_cov:.0%}) and has the least text no other copy has at its start or end ({edge[c]:.0%} of it); "
-        "ties go to richer metadata, earlier date (when every copy has one), then id"
+        f"most complete of {n} copies: holds {cover[c]:.0%} of the other copies' story text on average "
+        f"(best {best_cov:.0%}); {added[c]:.0%} of it is text no other copy has, at its start or end or in "
+        f"an editor's note ({added[r]:.0%} of the next copy){chrome_note}; decided by "
+        + (_DECIDED_BY[decided] if decided is not None else "a stable order (the copies' texts are alike)")
     )
     return [canon, *rest]

@@ -212,3 +212,72 @@ def test_text_past_a_teasers_cut_is_not_an_added_note():
     }
     docs, sigs = docs_of(texts)
     assert dedup.choose_canonical(docs, sigs)[0].source == "original.txt"
+
+
+def test_a_note_after_residue_both_copies_kept_counts_as_added_text():
+    """Two copies from one site, both with the same residue line above the story (so it is the story's
+    start as far as the copies can tell); one also has an update notice under it. The notice is
+    added text wherever it stands: the copy without it wins."""
+    a, residue = story(31), "Top picks for events, competitions and fun for the month of September."
+    note = "This article was originally published on October 26, 2021 and has been updated."
+    texts = {"original.txt": "\n\n".join([residue, *a]), "note.txt": "\n\n".join([residue, note, *a])}
+    docs, sigs = docs_of(texts)
+    for order in (docs, docs[::-1]):
+        canon = dedup.choose_canonical(list(order), sigs)[0]
+        assert canon.source == "original.txt"
+        assert (
+            "decided by the least text added at its start or end or as an editor's note"
+            in (canon.metadata["canonical_reason"])
+        )
+
+
+def _site_chrome(seed: int) -> list[str]:
+    """Prose-like site chrome (a blog's sidebar of long post summaries), as long as a story."""
+    return story(seed, paragraphs=8, words=30)
+
+
+def test_chrome_kept_by_one_copy_and_found_in_another_story_does_not_make_it_more_complete():
+    """One copy of story A kept its site's long prose sidebar; a page of story B on that site kept it
+    too. The sidebar is most of both pages, so the chrome pass takes them for copies and leaves it;
+    grouping keeps A and B apart. The sidebar then is no part of A: the plain copy is as complete,
+    and the other one, which also has an update note, is not the canonical."""
+    a, b, side = story(41, paragraphs=4), story(42, paragraphs=4), _site_chrome(43)
+    note = "Editor's note: this story was updated on Monday with a comment from the mayor."
+    texts = {
+        "a_plain.txt": "\n\n".join(a),
+        "a_site.txt": "\n\n".join([*a, note, *side]),
+        "b_site.txt": "\n\n".join([*b, *side]),
+        "b_plain.txt": "\n\n".join(b),
+    }
+    docs, sigs = docs_of(texts)
+    groups = {g[0].source: g for g in dedup.group(docs, sigs, CONFIG)}
+    assert sorted(sorted(m.source for m in g) for g in groups.values()) == [
+        ["a_plain.txt", "a_site.txt"],
+        ["b_plain.txt", "b_site.txt"],
+    ]
+    assert "a_plain.txt" in groups  # the canonical of A
+    assert "holds 91% of the other copies' story text" in groups["a_plain.txt"][0].metadata["canonical_reason"]
+
+
+def test_a_copy_grouped_elsewhere_does_not_make_story_paragraphs_chrome():
+    """A paragraph that a document of another group also holds is chrome only when that document tells
+    another story; a copy of this story grouped apart (its other text is this story's) does not."""
+    a, b, side = story(51, paragraphs=6), story(52, paragraphs=4), _site_chrome(53)
+    groups = [
+        [
+            Document(source="full.txt", text="\n\n".join(a)),
+            Document(source="cut.txt", text="\n\n".join(a[:3])),
+        ],
+        [Document(source="tail.txt", text="\n\n".join(a[4:]))],  # a copy of A's end, grouped apart
+        [Document(source="site_a.txt", text="\n\n".join([*a[:3], *side[:2]]))],
+        [Document(source="site_b.txt", text="\n\n".join([*b, *side]))],
+    ]
+    sigs = {
+        d.source: dedup.signature(d.text, CONFIG.shingle_size, CONFIG.num_perm, CONFIG.seed)
+        for g in groups
+        for d in g
+    }
+    shared = dedup.shared_paragraphs(groups, sigs)
+    members = [*groups[0], *groups[2]]
+    chrome = dedup.other_stories_chrome(0, members, shared, sigs, CONFIG.shingle_size)
+    assert sorted(chrome.tolist()) == sorted(dedup.paragraph_key(p) for p in side[:2])
