@@ -558,10 +558,28 @@ def _edge_own(copy: _Copy, core: np.ndarray, others: np.ndarray, k: int) -> np.n
     return np.unique(seq[edge & own])
 
 
+def _substitutions(copy: _Copy, others: np.ndarray, k: int) -> int:
+    """How many runs of the copy's own shingles, between shingles other copies hold, are a word or a
+    figure changed (one changed word makes ``k`` own shingles in a row) or a paragraph dropped (the
+    ``k - 1`` shingles across the gap). Text another copy lost makes a longer run, and the copy's
+    edges are ``_edge_own``'s. Two copies that each have their own version of a passage have one
+    each: only a third copy that holds one version tells which one was changed (the version most
+    copies carry wins, as for added notes)."""
+    seq = _shingle_sequence([w for p in copy.paras for w in p], k)
+    own = ~np.isin(seq, others)
+    if not own.any() or own.all():
+        return 0
+    edges = np.flatnonzero(np.diff(np.r_[0, own.astype(np.int8), 0]))
+    starts, ends = edges[::2], edges[1::2]  # runs of own shingles: [start, end)
+    inner = (starts > 0) & (ends < len(seq)) & (ends - starts >= k - 1) & (ends - starts <= k)
+    return int(inner.sum())
+
+
 #: what decided the choice, in the order of the sort key (for ``canonical_reason``)
 _DECIDED_BY = (
     "completeness: every other copy holds less of the story",
     "the least text added at its start or end or as an editor's note",
+    "the fewest words changed that other copies hold otherwise",
     "the least page chrome found in other stories",
     "holding more of the other copies' text",
     "the least text no other copy has",
@@ -593,7 +611,7 @@ def choose_canonical(
     copies = [_copy(m, sigs[m.source], shingle_size, chrome) for m in members]
     shingles = [c.shingles for c in copies]
     n = len(members)
-    cover, unique, added = [], [], []
+    cover, unique, added, changed = [], [], [], []
     for i in range(n):
         others = [shingles[j] for j in range(n) if j != i]
         cov = [
@@ -609,6 +627,7 @@ def choose_canonical(
         unique.append(len(own) / size)
         core = held[2 * times > len(others)]  # held by most other copies: the story, not one site's residue
         added.append(len(_edge_own(copies[i], core, held, shingle_size)) / size)
+        changed.append(_substitutions(copies[i], held, shingle_size))
     best_cov = max(cover)
     dates = [_date(m) for m in members]
     dated = all(dates)  # an undated copy is neither earlier nor later: dates decide only among dated ones
@@ -618,6 +637,7 @@ def choose_canonical(
         return (
             cover[i] < best_cov - COVERAGE_TOLERANCE,
             round(added[i], 3),
+            changed[i],
             round(copies[i].chrome_words / copies[i].words, 3),
             -round(cover[i], 3),
             round(unique[i], 3),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+
 from cleaner import chrome, dedup
 from cleaner.config import Config
 from cleaner.document import Document
@@ -256,7 +258,9 @@ def test_chrome_kept_by_one_copy_and_found_in_another_story_does_not_make_it_mor
         ["b_plain.txt", "b_site.txt"],
     ]
     assert "a_plain.txt" in groups  # the canonical of A
-    assert "holds 91% of the other copies' story text" in groups["a_plain.txt"][0].metadata["canonical_reason"]
+    assert (
+        "holds 91% of the other copies' story text" in groups["a_plain.txt"][0].metadata["canonical_reason"]
+    )
 
 
 def test_a_copy_grouped_elsewhere_does_not_make_story_paragraphs_chrome():
@@ -281,3 +285,30 @@ def test_a_copy_grouped_elsewhere_does_not_make_story_paragraphs_chrome():
     members = [*groups[0], *groups[2]]
     chrome = dedup.other_stories_chrome(0, members, shared, sigs, CONFIG.shingle_size)
     assert sorted(chrome.tolist()) == sorted(dedup.paragraph_key(p) for p in side[:2])
+
+
+def test_a_word_changed_where_a_third_copy_holds_the_original_version_loses():
+    """The original, a copy with one word changed in its second paragraph, and a teaser that holds
+    that paragraph as the original has it: the changed copy is the edited one. With only the two
+    full copies nothing tells which version is the original (one run of own text each)."""
+    a = story(61)
+    words = a[1].split()
+    words[10] = "lighthouse7"
+    changed = [a[0], " ".join(words), *a[2:]]
+    texts = {
+        "original.txt": "\n\n".join(a),
+        "changed.txt": "\n\n".join(changed),
+        "teaser.txt": "\n\n".join(a[:3]),
+    }
+    docs, sigs = docs_of(texts)
+    for order in (docs, docs[::-1]):
+        canon = dedup.choose_canonical(list(order), sigs)[0]
+        assert canon.source == "original.txt"
+        assert canon.metadata["canonical_reason"].endswith(
+            "decided by the fewest words changed that other copies hold otherwise"
+        )
+    pair = [d for d in docs if d.source != "teaser.txt"]
+    shingles = {d.source: sigs[d.source].shingles for d in pair}
+    for d in pair:
+        other = shingles["changed.txt" if d.source == "original.txt" else "original.txt"]
+        assert dedup._substitutions(dedup._copy(d, sigs[d.source], 5, np.zeros(0, np.uint64)), other, 5) == 1
