@@ -390,7 +390,7 @@ def entry() -> None:
     """
     import os
 
-    from .pipeline import pause_gc
+    from .gcpause import pause_gc
 
     pause_gc()  # start-up makes lasting objects, not garbage: collection resumes before the workers fork
     try:

@@ -7,7 +7,6 @@ main process on the results, sorted so that output does not depend on input orde
 from __future__ import annotations
 
 import dataclasses
-import gc
 import itertools
 import re
 import signal
@@ -22,6 +21,7 @@ from .clean import clean_text
 from .config import Config
 from .document import Decision, Document
 from .extract import extract
+from .gcpause import settle
 from .language import language
 from .language import warm_up as language_warm_up
 from .sources import HTML_SUFFIXES, Item, discover, item_id, load
@@ -199,38 +199,6 @@ def _warm_up(config: Config) -> None:
             language_warm_up()
 
 
-_GC_PAUSED = False
-
-
-def pause_gc() -> None:
-    """Turn the cyclic garbage collector off until :func:`process_all` has warmed up (the command line).
-
-    Start-up (imports, phrase rules, stoplists, langdetect's profiles, trafilatura's warm-up) makes
-    ~100,000 objects that last the whole run and only ~1,000 of garbage, yet the collector ran ~170
-    times over them: ~0.2 s of every run's CPU, in the part no worker can share. Nothing else changes:
-    the collector only ever frees unreachable cycles.
-    """
-    global _GC_PAUSED
-    if gc.isenabled():
-        gc.disable()
-        _GC_PAUSED = True
-
-
-def _settle() -> None:
-    """After :func:`pause_gc`: leave what start-up made to reference counting (``gc.freeze``), so
-    neither this process nor the workers forked from it scan those objects again in every full
-    collection (nor copy their pages doing so), and turn the collector back on.
-
-    Only then: in a program that uses the library, freezing would keep whatever cycles its own
-    objects form later from ever being collected.
-    """
-    global _GC_PAUSED
-    if _GC_PAUSED:
-        _GC_PAUSED = False
-        gc.freeze()
-        gc.enable()
-
-
 def process_all(items: Iterable[Item], config: Config) -> Iterator[tuple[Document, dedup.Signature | None]]:
     """Per-document stages over ``items``, in worker processes when ``config.workers > 1``.
 
@@ -239,12 +207,12 @@ def process_all(items: Iterable[Item], config: Config) -> Iterator[tuple[Documen
     """
     _warm_up(config)
     if config.workers <= 1:
-        _settle()
+        settle()
         for item in items:
             yield process(item, config)
         return
     items = _import_trafilatura_if_html(iter(items), config.workers * workers.IN_FLIGHT)
-    _settle()  # the workers fork at the first document
+    settle()  # the workers fork at the first document
     yield from workers.imap(
         _work, items, config.workers, _init_worker, (config,), _failed, parent_deadline(config.doc_timeout)
     )

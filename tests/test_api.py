@@ -47,3 +47,17 @@ def test_process_documents_groups_and_rejects():
     assert [a["id"] for a in arts] == ["x"]
     assert arts[0]["duplicates"] == ["record#2"]
     assert rejected == [{"source": "record#3", "id": "z", "reason": "JSON record's text is empty"}]
+
+
+def test_package_exports_every_public_name_lazily():
+    import subprocess
+    import sys
+
+    import cleaner
+
+    assert set(cleaner.__all__) == {"__version__", *cleaner._EXPORTS}
+    for name in cleaner._EXPORTS:
+        assert getattr(cleaner, name).__name__ == name
+    code = "import sys, cleaner.cli; print(sorted(m for m in sys.modules if m.startswith('cleaner')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "cleaner.pipeline" not in out and "cleaner.api" not in out  # cleaner run imports them itself

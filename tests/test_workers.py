@@ -44,7 +44,7 @@ def test_collector_paused_for_start_up_only_when_asked():
     """The command line pauses cyclic collection until the warm-up is done; library use is left alone."""
     import gc
 
-    from cleaner import pipeline
+    from cleaner import gcpause, pipeline
     from cleaner.config import Config
     from cleaner.sources import Item
 
@@ -56,7 +56,7 @@ def test_collector_paused_for_start_up_only_when_asked():
     list(pipeline.process_all(items, Config(workers=1)))
     assert gc.isenabled() and gc.get_freeze_count() == frozen  # a library caller's heap is not frozen
     try:
-        pipeline.pause_gc()
+        gcpause.pause_gc()
         assert not gc.isenabled()
         docs = list(pipeline.process_all(items, Config(workers=1)))
         assert gc.isenabled() and gc.get_freeze_count() > frozen
