@@ -298,3 +298,27 @@ def test_a_related_list_glued_onto_the_last_paragraph_is_cut_off():
     for own in (f"{story} Readers said the top stories Bridge ran were too long.",
                 f"{story} Most read the report before the vote, and many of them agreed with it."):
         assert clean_text(own).text == own
+
+
+def test_a_title_case_question_opening_extracted_text_is_its_headline():
+    """A headline that ends like a sentence ("...?") opens extracted text: it goes to the title; a lead
+    that asks a question in sentence case stays."""
+    body = "\n".join(STORY[:2] + STORY[3:])
+    r = clean_text(f"Does Marie Doe Have a Net Worth of $17 Million?\n{body}")
+    assert r.title == "Does Marie Doe Have a Net Worth of $17 Million?"
+    assert r.decisions[0].reason == "title" and "Million" not in r.text
+    lead = "Remember the town's long quest to find a slogan for its bridge?"
+    assert clean_text(f"{lead}\n{body}").text.startswith(lead)
+
+
+def test_a_shouted_headline_between_paragraphs_is_a_link_to_another_story():
+    """A headline of 8+ words in capitals between the story's paragraphs links to another story; a short
+    capitalised subheading, a question in capitals and a table row of capitals are the story's own."""
+    head = "COUNCIL LEADER OPENS UP ABOUT HER PLANS FOR THE OLD BRIDGE"
+    own = ["WHAT HAPPENS NEXT", "WILL THE COUNCIL FIND THE MONEY FOR A NEW BRIDGE IN TIME?",
+           "| BRIDGE | THE OLD RIVER CROSSING | CLOSED | SINCE MARCH | 2024 |"]
+    lines = [STORY[0], head, STORY[1], *own, STORY[3], STORY[4]]
+    r = clean_text("\n".join(lines))
+    assert head not in r.text and "related" in [d.reason for d in r.decisions]
+    for line in own:
+        assert line in r.text

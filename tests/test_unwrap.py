@@ -66,3 +66,4 @@ def test_a_long_line_is_not_joined_to_a_line_a_rule_or_the_date_test_takes():
     for line in ("Follow us on Twitter", "Updated at 1:23 p.m.", "You may also like"):
         assert joined(f"{PROSE}\n{tail}\n{line}") == [PROSE, tail, line]
     assert joined(f"{PROSE}\n{tail}\nAnd The Council Said So.") == [PROSE, f"{tail} And The Council Said So."]
+

@@ -195,6 +195,15 @@ def classify(
     outcome = Outcome([], scores=p.tolist())
     # the title, byline and date sit before the first paragraph of prose, kept or not
     first_prose = 0 if hints.extracted else next((k for k in story if ev.shapes[k].prose), start)
+    if (
+        not hints.extracted
+        and story
+        and first_prose == story[0] == free[0]
+        and meta.title_case(blocks[first_prose].text)
+        and not ev.says(first_prose, "date", blocks[first_prose].text)
+    ):
+        # "Does Marie Doe Have a Net Worth of $17 Million?": a headline that ends like a sentence
+        first_prose = next((k for k in story[1:] if ev.shapes[k].prose), start)
     _metadata(blocks, ev.norms, labels, first_prose, end, hints, outcome, p < limit)
     for k in range(n):
         if labels[k] is not None:
@@ -216,6 +225,8 @@ def classify(
             labels[k] = Label(False, "author" if named else "date")
         elif not _LETTER.search(t) and not _NUMERIC_CELL.search(t):
             labels[k] = Label(False, "no-letters")
+        elif not prose and meta.shouted_headline(t):
+            labels[k] = Label(False, "related")
         else:
             labels[k] = Label(True, "story")
     _keep_notices(blocks, labels, start, end)

@@ -104,6 +104,38 @@ def headline_like(line: str) -> bool:
     return 3 <= len(words) <= 30 and not line.rstrip().endswith((".", ",", ";", ":")) and len(line) <= 250
 
 
+_CAPITALISED = re.compile(r"^[\"'“‘(\[]?[A-ZÀ-ÞĀ-ɏА-ЯΑ-Ω]")
+
+
+def title_case(line: str) -> bool:
+    """A headline in title case that ends like a question or exclamation (4–20 words, 60 % of the
+    words that start with a letter capitalised, not ending in a full stop).
+
+    >>> title_case("Does Marie Doe Have a Net Worth of $17 Million?"), title_case("Remember the town's quest for a slogan?")
+    (True, False)
+    """
+    words = line.split()
+    if not 4 <= len(words) <= 20 or not headline_like(line):
+        return False
+    lettered = [w for w in words if any(c.isalpha() for c in w[:2])]
+    return bool(lettered) and sum(bool(_CAPITALISED.match(w)) for w in lettered) >= 0.6 * len(lettered)
+
+
+def shouted_headline(line: str) -> bool:
+    """A headline of 8+ words in capitals, not a question: a link to another story set between the
+    story's paragraphs ("SEAN SPICER ELIMINATED FROM 'DANCING WITH THE STARS'"); a story's own
+    capitalised subheadings are short ("WHAT YOU NEED TO KNOW") or ask something.
+
+    >>> shouted_headline("LAUREN ALAINA SAYS 'DWTS' HAS HELPED HER LOSE 25 POUNDS"), shouted_headline("HOW TO USE A WATER BATH CANNER")
+    (True, False)
+    """
+    words = line.split()
+    if len(words) < 8 or len(words) > 30 or line.rstrip().endswith(("?", ".")) or "|" in line:  # "| HD | ... |": a table
+        return False
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
 @lru_cache(maxsize=1)
 def _notice_rules() -> re.Pattern[str]:
     text = resources.files("cleaner.data").joinpath("notices.txt").read_text("utf-8")
