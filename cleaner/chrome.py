@@ -71,6 +71,14 @@ class Texts(Protocol):
     def rewrite(self, doc: Document, text: str) -> None: ...
 
 
+class Shingles(Protocol):
+    """Where new signatures' shingle sets go as they are made (``spool.ShingleSpool``)."""
+
+    def park_loose(self) -> None: ...
+
+    def release(self) -> None: ...
+
+
 class InDocuments:
     def read(self, doc: Document) -> str:
         return doc.text
@@ -149,16 +157,23 @@ def _resign(
     words: list[np.ndarray],
     sigs: dict[str, dedup.Signature],
     config: Config,
+    shingles: Shingles | None = None,
 ) -> None:
     """New signatures (with their paragraph keys) for the ``changed`` (index in ``ordered``, text)
-    pairs; empties ``changed``, so the texts are let go."""
+    pairs; empties ``changed``, so the texts are let go (and the new shingle sets to ``shingles``)."""
     for (i, _), sig in zip(changed, signatures([t for _, t in changed], config), strict=True):
         sigs[ordered[i].source] = dataclasses.replace(sig, paragraphs=(keys[i], words[i]))
     changed.clear()
+    if shingles is not None:
+        shingles.park_loose()
 
 
 def remove_chrome(
-    docs: list[Document], sigs: dict[str, dedup.Signature], config: Config, texts: Texts | None = None
+    docs: list[Document],
+    sigs: dict[str, dedup.Signature],
+    config: Config,
+    texts: Texts | None = None,
+    shingles: Shingles | None = None,
 ) -> int:
     """Strip cross-document chrome paragraphs from ``docs`` in place; return how many were removed.
 
@@ -166,6 +181,7 @@ def remove_chrome(
     of paragraphs and why). A document left with fewer than ``config.min_words`` words is rejected
     (its whole body was site template). The result does not depend on the order of ``docs``.
     ``texts`` holds the texts (default: ``doc.text``); only changed documents' texts are read.
+    ``shingles`` takes each batch of new signatures' shingle sets, so they are not all held at once.
     """
     store: Texts = texts or InDocuments()
     # content order, not name order: which documents stand for a story must not depend on file names
@@ -218,8 +234,10 @@ def remove_chrome(
             else:
                 changed.append((i, text))
                 if len(changed) >= RESIGN_BATCH:
-                    _resign(changed, ordered, keys, words, sigs, config)
-        _resign(changed, ordered, keys, words, sigs, config)
+                    _resign(changed, ordered, keys, words, sigs, config, shingles)
+        _resign(changed, ordered, keys, words, sigs, config, shingles)
+        if shingles is not None:
+            shingles.release()  # the round read many documents' shingles: they need not stay resident
         alive = [i for i, d in enumerate(ordered) if not d.rejected]
         ordered = [ordered[i] for i in alive]
         keys = [keys[i] for i in alive]

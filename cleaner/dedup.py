@@ -259,12 +259,19 @@ def plausible(
     Jaccard that this containment gives with these set sizes. A pair whose MinHash agreement is
     below what that Jaccard gives with probability ``MISS_PROBABILITY`` is not verified exactly.
     """
-    steps = 1000
     agree = (candidates == hashvalues).sum(axis=1)
+    return _plausible_agreement(agree, size, sizes, threshold, len(hashvalues))
+
+
+def _plausible_agreement(
+    agree: np.ndarray, size: int, sizes: np.ndarray, threshold: float, num_perm: int
+) -> np.ndarray:
+    """``plausible`` from the counts of agreeing MinHash values (``agree``, shaped like ``sizes``)."""
+    steps = 1000
     contain = max(threshold, 0.8)
     inter = contain * np.minimum(sizes, size)
     least = np.minimum(threshold, inter / np.maximum(size + sizes - inter, 1))
-    floor = _agreement_floor(len(hashvalues), steps)
+    floor = _agreement_floor(num_perm, steps)
     return agree > floor[np.floor(least * steps).astype(np.int64)]
 
 
@@ -274,8 +281,22 @@ class Texts(Protocol):
     def read(self, doc: Document) -> str: ...
 
 
+class Shingles(Protocol):
+    """Where shingle sets are mapped from (``spool.ShingleSpool``): pages read can be let go."""
+
+    def release(self) -> None: ...
+
+
+#: documents placed between two ``Shingles.release`` calls
+RELEASE_EVERY = 4096
+
+
 def group(
-    docs: list[Document], sigs: dict[str, Signature], config: Config, texts: Texts | None = None
+    docs: list[Document],
+    sigs: dict[str, Signature],
+    config: Config,
+    texts: Texts | None = None,
+    shingles: Shingles | None = None,
 ) -> list[list[Document]]:
     """Partition ``docs`` (not rejected, with signatures keyed by ``source``) into groups.
 
@@ -291,6 +312,7 @@ def group(
     A candidate group none of whose sampled members could be a copy by MinHash (``plausible``) is
     passed over without exact comparisons: it could not be joined anyway.
     With ``texts``, the members' texts are read from there for the canonical choice and dropped again.
+    With ``shingles``, the pages of the shingle sets read are let go every ``RELEASE_EVERY`` documents.
     """
     ordered = sorted(docs, key=lambda d: _rank_key(d, sigs[d.source]))
     ranked = [sigs[d.source] for d in ordered]
@@ -304,34 +326,33 @@ def group(
     sizes = np.array([len(s.shingles) for s in ranked], dtype=np.int64)
     group_of = np.full(len(ordered), -1, dtype=np.int64)
     groups: list[list[int]] = []  # ranks of each group's members, most complete first
+    # each group's sample (its first MAJORITY_SAMPLE members; -1 pads) as one table, so a document is
+    # checked against all its candidate groups' samples in a few array operations
+    samples = np.full((len(ordered), MAJORITY_SAMPLE), -1, dtype=np.int32)
+    filled = np.zeros(len(ordered), dtype=np.int64)
     for i in range(len(ordered)):
+        if shingles is not None and i % RELEASE_EVERY == RELEASE_EVERY - 1:
+            shingles.release()
         sig = ranked[i]
-        best: tuple[tuple[float, float], int] | None = None
+        best = -1
         if len(sig.shingles):
             found = group_of[rank_of[lsh.query_ids(sig.hashvalues)]]
-            for gi in np.unique(found[found >= 0]).tolist():
-                sample = groups[gi][:MAJORITY_SAMPLE]
-                if not plausible(
-                    sig.hashvalues, values[sample], len(sig.shingles), sizes[sample], config.threshold
-                ).any():
-                    continue  # no copy among them: the group could not take it
-                copies = overlaps = 0
-                for m in sample:
-                    jac, con = similarity(sig, ranked[m])
-                    copies += is_copy(jac, con, config.threshold)
-                    overlaps += con >= OVERLAP or is_copy(jac, con, config.threshold)
-                score = (copies / len(sample), overlaps / len(sample))
-                if copies and 2 * overlaps > len(sample) and (best is None or score > best[0]):
-                    best = (score, gi)
-        if best is None:
-            group_of[i] = len(groups)
-            groups.append([i])
-        else:
-            group_of[i] = best[1]
-            groups[best[1]].append(i)
+            found = np.unique(found[found >= 0])
+            if len(found):
+                best = _best_group(sig, found, samples, filled, values, sizes, ranked, config.threshold)
+        if best < 0:
+            best = len(groups)
+            groups.append([])
+        group_of[i] = best
+        groups[best].append(i)
+        if filled[best] < MAJORITY_SAMPLE:
+            samples[best, filled[best]] = i
+            filled[best] += 1
     shared = shared_paragraphs([[ordered[m] for m in g] for g in groups], sigs, texts)
     out = []
     for gi, g in enumerate(groups):
+        if shingles is not None and gi % RELEASE_EVERY == RELEASE_EVERY - 1:
+            shingles.release()
         members = [ordered[m] for m in g]
         if len(members) > 1:
             if texts is not None:
@@ -344,6 +365,57 @@ def group(
                     m.text = ""
         out.append(members)
     return out
+
+
+def _best_group(
+    sig: Signature,
+    found: np.ndarray,
+    samples: np.ndarray,
+    filled: np.ndarray,
+    values: np.ndarray,
+    sizes: np.ndarray,
+    ranked: list[Signature],
+    threshold: float,
+) -> int:
+    """The group (of the sorted candidate groups ``found``) that ``sig`` joins under ``group``'s rule, or -1.
+
+    Every sampled member of every candidate group is tested for MinHash plausibility at once; the
+    samples of groups holding a plausible copy are compared exactly in one pass (each member's shingles
+    looked up in ``sig``'s sorted set), instead of one set intersection per member.
+    """
+    table = samples[found]
+    row, col = np.nonzero(table >= 0)  # row-major: members of each group together, in sample order
+    members = table[row, col]
+    agree = (values[members] == sig.hashvalues).sum(axis=1)
+    size = len(sig.shingles)
+    ok = _plausible_agreement(agree, size, sizes[members], threshold, len(sig.hashvalues))
+    keep = np.zeros(len(found), dtype=bool)
+    keep[row[ok]] = True  # a group none of whose sampled members could be a copy cannot take it
+    if not keep.any():
+        return -1
+    chosen = keep[row]
+    row, members = row[chosen], members[chosen]
+    lens = sizes[members]
+    hay = np.concatenate([ranked[m].shingles for m in members.tolist()])
+    at = np.searchsorted(sig.shingles, hay)
+    at[at == size] = 0
+    hits = np.concatenate(([0], np.cumsum(sig.shingles[at] == hay)))
+    ends = np.cumsum(lens)
+    inter = hits[ends] - hits[ends - lens]
+    jac = inter / (size + lens - inter)
+    con = inter / np.minimum(lens, size)
+    copy = (jac >= threshold) | (con >= max(threshold, 0.8))  # is_copy
+    overlap = copy | (con >= OVERLAP)
+    rows = len(found)
+    copies = np.bincount(row, weights=copy, minlength=rows).astype(np.int64).tolist()
+    overlaps = np.bincount(row, weights=overlap, minlength=rows).astype(np.int64).tolist()
+    best: tuple[tuple[float, float], int] | None = None
+    for r in np.unique(row).tolist():
+        n = int(filled[found[r]])
+        score = (copies[r] / n, overlaps[r] / n)
+        if copies[r] and 2 * overlaps[r] > n and (best is None or score > best[0]):
+            best = (score, int(found[r]))
+    return -1 if best is None else best[1]
 
 
 #: copies whose coverage of the others is within this of the best count as complete

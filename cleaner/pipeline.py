@@ -25,7 +25,7 @@ from .gcpause import settle
 from .language import language
 from .language import warm_up as language_warm_up
 from .sources import HTML_SUFFIXES, Item, discover, item_id, load
-from .spool import TextSpool
+from .spool import ShingleSpool, TextSpool
 
 
 @dataclass
@@ -271,6 +271,7 @@ def run(
     kept: list[Document] = []
     spool = TextSpool()  # kept documents' texts wait on disk until written
     sigs: dict[str, dedup.Signature] = {}
+    shingles = ShingleSpool(sigs)  # and their shingle sets, mapped back from disk
     rejected: list[Document] = []
     if config.dedup:  # made once here, before the workers fork, rather than once in every worker
         dedup._permutations(config.num_perm, config.seed)
@@ -288,20 +289,25 @@ def run(
             kept.append(doc)
             if sig is not None:
                 sigs[doc.source] = sig
+                shingles.park(doc.source)
     if config.dedup:
+        shingles.flush()
         revived = rescue.restore(kept, sigs, config, rejected, spool)  # lines one copy kept, another dropped
         for d in revived:
             spool.park(d)
         kept += revived
-        chrome.remove_chrome(kept, sigs, config, spool)  # needs every kept doc: runs here, not in workers
+        shingles.park_loose()  # the changed documents' new signatures
+        # needs every kept doc: runs here, not in workers
+        chrome.remove_chrome(kept, sigs, config, spool, shingles)
         rejected += [d for d in kept if d.rejected]
         kept = [d for d in kept if not d.rejected]
-        groups = dedup.group(kept, sigs, config, spool)
+        groups = dedup.group(kept, sigs, config, spool, shingles)
         emitted = [g[0] for g in groups]
         summary.duplicates = sum(len(g) - 1 for g in groups)
     else:
         emitted = kept
     sigs.clear()
+    shingles.close()
     for doc in sorted(emitted, key=lambda d: d.source):
         on_article(spool.restore(doc))
         doc.text = ""

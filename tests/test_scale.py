@@ -193,13 +193,15 @@ def _group_plainly(docs, sigs, config):
     return sorted(sorted(g) for g in groups)
 
 
-def test_group_with_the_prefilter_finds_the_same_groups():
+@pytest.mark.parametrize("n_stories, n_docs", [(40, 160), (4, 120)])
+def test_group_with_the_prefilter_finds_the_same_groups(n_stories, n_docs):
+    """Also with groups larger than the sample (4 stories, ~30 copies each), whose samples stop growing."""
     config = Config(workers=1)
     rng = random.Random(5)
     vocab = [f"w{i}" for i in range(300)]
-    stories = [[" ".join(rng.choice(vocab) for _ in range(25)) for _ in range(8)] for _ in range(40)]
+    stories = [[" ".join(rng.choice(vocab) for _ in range(25)) for _ in range(8)] for _ in range(n_stories)]
     texts = {}
-    for i in range(160):
+    for i in range(n_docs):
         paras = list(rng.choice(stories))
         kind = i % 4
         if kind == 1:  # teaser
@@ -216,6 +218,8 @@ def test_group_with_the_prefilter_finds_the_same_groups():
     got = sorted(sorted(m.source for m in g) for g in dedup.group(docs, sigs, config))
     assert got == _group_plainly(docs, sigs, config)
     assert any(len(g) > 2 for g in got)
+    if n_docs / n_stories > 2 * dedup.MAJORITY_SAMPLE:
+        assert any(len(g) > dedup.MAJORITY_SAMPLE for g in got)
 
 
 def test_agreement_floor_is_a_binomial_tail():

@@ -1,9 +1,11 @@
-"""Output does not depend on the number of worker processes (nor on the text spool)."""
+"""Output does not depend on the number of worker processes (nor on the text and shingle spools)."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+
+import numpy as np
 
 from cleaner.document import Document
 from cleaner.spool import TextSpool
@@ -64,3 +66,52 @@ def test_collector_paused_for_start_up_only_when_asked():
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+def test_shingle_spool_round_trips_and_maps_new_signatures():
+    from cleaner import dedup
+    from cleaner.spool import ShingleSpool
+
+    texts = [f"story {i} " + "the council voted on the bridge " * (i + 1) for i in range(7)] + [""]
+    sigs = {f"d{i}": dedup.signature(t, 3, 32, 1) for i, t in enumerate(texts)}
+    before = {s: sig.shingles.copy() for s, sig in sigs.items()}
+    with ShingleSpool(sigs) as spool:
+        spool.BATCH = 3  # several maps
+        for s in sigs:
+            spool.park(s)
+        spool.flush()
+        spool.release()  # pages let go are read again
+        assert all(np.array_equal(sigs[s].shingles, before[s]) for s in sigs)
+        assert all(not sigs[s].shingles.flags.writeable for s in sigs if len(before[s]))
+        sigs["d1"] = dedup.signature("a new text for one of them", 3, 32, 1)
+        new = sigs["d1"].shingles.copy()
+        spool.park_loose()
+        assert not sigs["d1"].shingles.flags.writeable and np.array_equal(sigs["d1"].shingles, new)
+        assert dedup.similarity(sigs["d2"], sigs["d2"]) == (1.0, 1.0)
+
+
+def test_output_is_the_same_with_shingle_sets_in_memory(run_cli, seeds_dir, tmp_path, monkeypatch):
+    """The spool changes where shingle sets live, never a result (small batches: many maps)."""
+    from cleaner import pipeline, spool
+
+    class InMemory(spool.ShingleSpool):
+        def flush(self) -> None:
+            self._queued = []
+
+        def park_loose(self) -> None:
+            pass
+
+    inputs = tmp_path / "in"
+    shutil.copytree(seeds_dir, inputs, ignore=shutil.ignore_patterns("*.json"))
+    first = sorted(inputs.glob("*.txt"))[0]
+    (inputs / "zz_copy.txt").write_text("Home | News | Sport\n\n" + first.read_text("utf-8"), "utf-8")
+    outs = []
+    monkeypatch.setattr(spool.ShingleSpool, "BATCH", 2)
+    for kind in (spool.ShingleSpool, InMemory):
+        monkeypatch.setattr(pipeline, "ShingleSpool", kind)
+        out = tmp_path / kind.__name__
+        result = run_cli("run", inputs, "--out", out, "--workers", "1", "-q")
+        assert result.exit_code == 0, result.output
+        outs.append(_tree(out))
+    assert b'"duplicates": ["' in outs[0]["articles.jsonl"]  # a group formed
+    assert outs[0] == outs[1]
