@@ -660,6 +660,44 @@ _DECIDED_BY = (
 )
 
 
+#: cells of the dense membership block multiplied at once (float32: 16 MiB)
+_BLOCK_CELLS = 1 << 22
+
+
+def _pairwise(shingles: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The group's distinct shingles (sorted), how many members hold each, and the members' pairwise
+    intersection sizes (diagonal: their own sizes).
+
+    Only shingles held by two or more members add to an intersection: their membership, a block of
+    columns at a time, is a dense 0/1 matrix ``D`` and the intersections are ``D @ D.T``. Exact:
+    every entry of a block's product is an integer below 2^24, which float32 holds. One sort of the
+    group's shingles instead of one set intersection per pair of members (a group of a few hundred
+    copies has tens of thousands of pairs).
+    """
+    n = len(shingles)
+    sizes = np.array([len(x) for x in shingles], dtype=np.int64)
+    flat = np.concatenate(shingles) if n else np.zeros(0, dtype=np.uint32)
+    owner = np.repeat(np.arange(n), sizes)
+    values, inverse, counts = np.unique(flat, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    shared = counts >= 2
+    column = np.cumsum(shared) - 1
+    held = shared[inverse]
+    col, row = column[inverse[held]], owner[held]
+    order = np.argsort(col, kind="stable")
+    col, row = col[order], row[order]
+    inter = np.zeros((n, n), dtype=np.int64)
+    width = int(shared.sum())
+    block = max(1, _BLOCK_CELLS // max(n, 1))
+    for start in range(0, width, block):
+        lo, hi = np.searchsorted(col, [start, start + block])
+        dense = np.zeros((n, min(block, width - start)), dtype=np.float32)
+        dense[row[lo:hi], col[lo:hi] - start] = 1.0
+        inter += (dense @ dense.T).astype(np.int64)
+    inter[np.diag_indices(n)] = sizes
+    return values, counts, inter
+
+
 def choose_canonical(
     members: list[Document],
     sigs: dict[str, Signature],
@@ -684,20 +722,21 @@ def choose_canonical(
     shingles = [c.shingles for c in copies]
     n = len(members)
     cover, unique, added, changed = [], [], [], []
+    # every pair's intersection and every shingle's holders at once; the others of copy i hold a
+    # shingle ``counts`` times, less once when copy i holds it too
+    values, counts, inter = _pairwise(shingles)
+    sizes = np.diag(inter).copy()
     for i in range(n):
-        others = [shingles[j] for j in range(n) if j != i]
-        cov = [
-            len(np.intersect1d(o, shingles[i], assume_unique=True)) / len(o) if len(o) else 1.0
-            for o in others
-        ]
-        cover.append(sum(cov) / len(cov))
-        held, times = (
-            np.unique(np.concatenate(others), return_counts=True) if others else (np.zeros(0, np.uint32),) * 2
-        )
-        own = np.setdiff1d(shingles[i], held, assume_unique=True)
+        rest = np.arange(n) != i
+        cov = np.where(sizes[rest] > 0, inter[i, rest] / np.maximum(sizes[rest], 1), 1.0).tolist()
+        cover.append(sum(cov) / len(cov))  # summed as floats in member order
+        mine = np.searchsorted(values, shingles[i])
+        times = counts.copy()
+        times[mine] -= 1
+        held, times = values[times > 0], times[times > 0]  # the union of the others, with counts
         size = max(1, len(shingles[i]))
-        unique.append(len(own) / size)
-        core = held[2 * times > len(others)]  # held by most other copies: the story, not one site's residue
+        unique.append(int((counts[mine] == 1).sum()) / size)  # shingles no other copy has
+        core = held[2 * times > n - 1]  # held by most other copies: the story, not one site's residue
         added.append(len(_edge_own(copies[i], core, held, shingle_size)) / size)
         changed.append(_substitutions(copies[i], held, shingle_size))
     best_cov = max(cover)
