@@ -569,6 +569,9 @@ class _Copy:
     shingles: np.ndarray
     chrome_words: int
     words: int
+    #: the story paragraphs' shingle hashes in text order (``_shingle_sequence``), made once for
+    #: ``_edge_own`` and ``_substitutions``
+    seq: np.ndarray
 
 
 def _copy(doc: Document, sig: Signature, k: int, chrome: np.ndarray) -> _Copy:
@@ -586,11 +589,9 @@ def _copy(doc: Document, sig: Signature, k: int, chrome: np.ndarray) -> _Copy:
         elif w:
             paras.append(w)
             notices.append(notice(p))
-    if chrome_words:
-        shingles = shingle_hashes([w for p in paras for w in p], k)
-    else:
-        shingles = sig.shingles
-    return _Copy(paras, notices, shingles, chrome_words, max(1, words))
+    seq = _shingle_sequence([w for p in paras for w in p], k)
+    shingles = np.unique(seq) if chrome_words else sig.shingles  # ``shingle_hashes`` of the story words
+    return _Copy(paras, notices, shingles, chrome_words, max(1, words), seq)
 
 
 def _edge_own(copy: _Copy, core: np.ndarray, others: np.ndarray, k: int) -> np.ndarray:
@@ -607,8 +608,7 @@ def _edge_own(copy: _Copy, core: np.ndarray, others: np.ndarray, k: int) -> np.n
     dropped paragraph, a teaser's cut).
     """
     paras = copy.paras
-    words = [w for p in paras for w in p]
-    seq = _shingle_sequence(words, k)
+    seq = copy.seq
     if not len(seq):
         return np.zeros(0, dtype=np.uint32)
     lengths = np.array([len(p) for p in paras])
@@ -637,7 +637,7 @@ def _substitutions(copy: _Copy, others: np.ndarray, k: int) -> int:
     edges are ``_edge_own``'s. Two copies that each have their own version of a passage have one
     each: only a third copy that holds one version tells which one was changed (the version most
     copies carry wins, as for added notes)."""
-    seq = _shingle_sequence([w for p in copy.paras for w in p], k)
+    seq = copy.seq
     own = ~np.isin(seq, others)
     if not own.any() or own.all():
         return 0

@@ -434,3 +434,17 @@ def test_canonical_choice_matches_the_pairwise_code(n, monkeypatch):
         assert [d.source for d in got] == [d.source for d in want]
         assert got[0].duplicates == want[0].duplicates
         assert got[0].metadata == want[0].metadata
+
+
+def test_a_copys_shingle_sequence_is_made_once_as_each_test_made_it():
+    rng = random.Random(3)
+    docs, sigs, chrome = _canonical_case(rng, 6)
+    docs.append(Document(source="short", id="short", text="Two words"))
+    sigs["short"] = dedup.signature("Two words", 5, 64, 1)
+    for left_out in (np.zeros(0, dtype=np.uint64), chrome):
+        for d in docs:
+            c = dedup._copy(d, sigs[d.source], 5, left_out)
+            words = [w for p in c.paras for w in p]
+            assert np.array_equal(c.seq, dedup._shingle_sequence(words, 5))
+            assert np.array_equal(c.shingles, dedup.shingle_hashes(words, 5))
+        assert any(dedup._copy(d, sigs[d.source], 5, left_out).chrome_words for d in docs) == bool(len(left_out))
