@@ -319,82 +319,6 @@ def test_chrome_pass_resigns_in_batches_with_the_same_result(monkeypatch):
     assert max(batches) <= 3 and sum(batches) == 8
 
 
-def _choose_canonical_plainly(
-    members: list[Document],
-    sigs: dict[str, dedup.Signature],
-    shingle_size: int = 5,
-    chrome: np.ndarray | None = None,
-) -> list[Document]:
-    """``choose_canonical`` as it was written first: one set intersection per pair (reference)."""
-    chrome = np.zeros(0, dtype=np.uint64) if chrome is None else chrome
-    copies = [dedup._copy(m, sigs[m.source], shingle_size, chrome) for m in members]
-    shingles = [c.shingles for c in copies]
-    n = len(members)
-    cover, unique, added, changed = [], [], [], []
-    for i in range(n):
-        others = [shingles[j] for j in range(n) if j != i]
-        cov = [
-            len(np.intersect1d(o, shingles[i], assume_unique=True)) / len(o) if len(o) else 1.0
-            for o in others
-        ]
-        cover.append(sum(cov) / len(cov))
-        held, times = (
-            np.unique(np.concatenate(others), return_counts=True) if others else (np.zeros(0, np.uint32),) * 2
-        )
-        own = np.setdiff1d(shingles[i], held, assume_unique=True)
-        size = max(1, len(shingles[i]))
-        unique.append(len(own) / size)
-        core = held[2 * times > len(others)]  # held by most other copies: the story, not one site's residue
-        added.append(len(dedup._edge_own(copies[i], core, held, shingle_size)) / size)
-        changed.append(dedup._substitutions(copies[i], held, shingle_size))
-    best_cov = max(cover)
-    dates = [dedup._date(m) for m in members]
-    dated = all(dates)  # an undated copy is neither earlier nor later: dates decide only among dated ones
-
-    def key(i: int) -> tuple:
-        m = members[i]
-        return (
-            cover[i] < best_cov - dedup.COVERAGE_TOLERANCE,
-            round(added[i], 3),
-            changed[i],
-            round(copies[i].chrome_words / copies[i].words, 3),
-            -round(cover[i], 3),
-            round(unique[i], 3),
-            -dedup._richness(m),
-            dates[i] if dated else "",
-            sigs[m.source].hashvalues.tobytes(),
-            m.text,  # copies alike once normalised (quote style): still not decided by their names
-            m.id,
-            m.source,
-        )
-
-    order = sorted(range(n), key=key)
-    c, r = order[0], order[1]
-    canon = members[c]
-    rest = [members[i] for i in order[1:]]
-    canon.duplicates = []
-    for o in rest:
-        o.duplicates = []
-        jac, con = dedup.similarity(sigs[canon.source], sigs[o.source])
-        canon.duplicates.append(
-            {"source": o.source, "id": o.id, "jaccard": round(jac, 3), "containment": round(con, 3)}
-        )
-    won, lost = key(c), key(r)
-    decided = next((i for i in range(len(dedup._DECIDED_BY)) if won[i] != lost[i]), None)
-    chrome_note = (
-        f"; {copies[c].chrome_words} words of it are page chrome found in other stories and not counted"
-        if copies[c].chrome_words
-        else ""
-    )
-    canon.metadata["canonical_reason"] = (
-        f"most complete of {n} copies: holds {cover[c]:.0%} of the other copies' story text on average "
-        f"(best {best_cov:.0%}); {added[c]:.0%} of it is text no other copy has, at its start or end or in "
-        f"an editor's note ({added[r]:.0%} of the next copy){chrome_note}; decided by "
-        + (dedup._DECIDED_BY[decided] if decided is not None else "a stable order (the copies' texts are alike)")
-    )
-    return [canon, *rest]
-
-
 def _canonical_case(rng: random.Random, n: int) -> tuple[list[Document], dict]:
     """A group of ``n`` copies: shared story, teasers, edited copies, site residue and added notes."""
     vocab = [f"w{i}" for i in range(400)]
@@ -418,19 +342,40 @@ def _canonical_case(rng: random.Random, n: int) -> tuple[list[Document], dict]:
     return docs, sigs, chrome
 
 
-@pytest.mark.parametrize("n", [2, 3, 7, 40])
-def test_canonical_choice_matches_the_pairwise_code(n, monkeypatch):
-    """Also with chrome paragraphs left out and with the membership product in many column blocks."""
-    rng = random.Random(n)
-    for trial in range(8):
-        docs, sigs, chrome = _canonical_case(rng, n)
-        chrome = chrome if trial % 4 >= 2 else None
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 40])
+def test_pairwise_intersections_match_set_intersections(n, monkeypatch):
+    """The membership product gives each pair's exact intersection, also in many column blocks."""
+    rng = np.random.default_rng(n)
+    for trial in range(6):
+        shingles = [
+            np.unique(rng.integers(0, 300, size=int(rng.integers(0, 120))).astype(np.uint32))
+            for _ in range(n)
+        ]
         if trial % 2:
             monkeypatch.setattr(dedup, "_BLOCK_CELLS", 3 * n)
         else:
             monkeypatch.undo()
-        got = dedup.choose_canonical(copy.deepcopy(docs), sigs, 5, chrome)
-        want = _choose_canonical_plainly(copy.deepcopy(docs), sigs, 5, chrome)
+        values, counts, inter = dedup._pairwise(shingles)
+        union = np.unique(np.concatenate(shingles))
+        assert np.array_equal(values, union)
+        assert counts.tolist() == [sum(int(v in set(s.tolist())) for s in shingles) for v in union.tolist()]
+        for i in range(n):
+            for j in range(n):
+                assert inter[i, j] == len(np.intersect1d(shingles[i], shingles[j], assume_unique=True))
+
+
+@pytest.mark.parametrize("n", [2, 7, 40])
+def test_canonical_choice_does_not_depend_on_member_order_or_block_size(n, monkeypatch):
+    rng = random.Random(n)
+    for trial in range(4):
+        docs, sigs, chrome = _canonical_case(rng, n)
+        chrome = chrome if trial >= 2 else None
+        want = dedup.choose_canonical(copy.deepcopy(docs), sigs, 5, chrome)
+        monkeypatch.setattr(dedup, "_BLOCK_CELLS", 3 * n)
+        shuffled = copy.deepcopy(docs)
+        rng.shuffle(shuffled)
+        got = dedup.choose_canonical(shuffled, sigs, 5, chrome)
+        monkeypatch.undo()
         assert [d.source for d in got] == [d.source for d in want]
         assert got[0].duplicates == want[0].duplicates
         assert got[0].metadata == want[0].metadata
