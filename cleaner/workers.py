@@ -6,11 +6,18 @@ instead marks the pool broken; the documents that were in flight are then retrie
 a process of their own, so only the document that kills its worker again is rejected, with a reason,
 and the run goes on with a fresh pool.
 
+Documents go to the workers in batches (``BATCH`` per task): each task costs the main process
+about a millisecond of its executor threads, pickling and bookkeeping, which one document at a
+time took from the workers' cores. The last documents of a run go one at a time, so no worker
+is left with a full batch while the other idles. Each document is still processed on its own
+(the worker's per-document time limit, its own result or rejection); how they are batched
+changes no result.
+
 The per-document time limit inside a worker (SIGALRM) cannot stop C code that never returns to the
 interpreter (lxml stuck on a pathological page). So the parent also waits at most ``timeout`` seconds
-for each result, counted from when that document became the oldest one in flight (so never less
-than its run time); then it kills the workers, rejects that document as timed out, and retries the
-others as after a crash.
+per document of a task for its results, counted from when that task became the oldest one in flight
+(so never less than its run time); then it kills the workers, rejects a document that was alone in
+its task as timed out, and retries the others one at a time, as after a crash.
 """
 
 from __future__ import annotations
@@ -27,10 +34,12 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: tasks per worker before the pool is replaced (bounds memory that libraries never give back)
+#: documents per worker before the pool is replaced (bounds memory that libraries never give back)
 RECYCLE_TASKS = 2000
 #: tasks in flight per worker (keeps workers busy without reading all inputs ahead)
 IN_FLIGHT = 4
+#: documents per task while more than a few batches per worker are left
+BATCH = 8
 DIED = (
     "worker process died while processing it (a crash in a library, or killed by the system, "
     "e.g. out of memory)"
@@ -60,6 +69,22 @@ def _fresh_context() -> Any:
     return ctx
 
 
+def _batch(work: Callable[[T], R], items: list[T]) -> list[R]:
+    """One task in a worker: ``work`` on each document in turn."""
+    return [work(item) for item in items]
+
+
+def batch_size(left: int, workers: int, exhausted: bool) -> int:
+    """How many documents the next task takes, ``left`` being those read but not yet sent.
+
+    ``BATCH`` while the input goes on; at its end, smaller tasks, down to one document, so that
+    the workers finish together (each last task is at most half a worker's fair share).
+    """
+    if not exhausted:
+        return BATCH
+    return max(1, min(BATCH, left // (2 * workers)))
+
+
 def imap(
     work: Callable[[T], R],
     items: Iterable[T],
@@ -79,8 +104,12 @@ def imap(
     """
     ctx = _fresh_context() if fresh else _context()
     source = iter(items)
-    backlog: deque[T] = deque()  # taken from the source, refused by a pool that had just broken
-    pending: deque[tuple[T, Future[R]]] = deque()
+    exhausted = False
+    # read from the source, not yet sent (and items refused by a pool that had just broken):
+    # a few batches ahead, so that the end of the input is seen in time to send it in small tasks
+    ahead: deque[T] = deque()
+    ahead_max = workers * IN_FLIGHT * BATCH
+    pending: deque[tuple[list[T], Future[list[R]]]] = deque()
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
     submitted = 0
     done = False
@@ -95,22 +124,24 @@ def imap(
                 submitted = 0
             broken = False
             while len(pending) < workers * IN_FLIGHT and submitted < workers * RECYCLE_TASKS:
-                if backlog:
-                    item = backlog.popleft()
-                else:
+                while not exhausted and len(ahead) < ahead_max:
                     try:
-                        item = next(source)
+                        ahead.append(next(source))
                     except StopIteration:
-                        break
+                        exhausted = True
+                if not ahead:
+                    break
+                size = min(batch_size(len(ahead), workers, exhausted), workers * RECYCLE_TASKS - submitted)
+                batch = [ahead.popleft() for _ in range(min(size, len(ahead)))]
                 try:
                     # a worker may have died since the last result: the pool then refuses new work
-                    pending.append((item, pool.submit(work, item)))
+                    pending.append((batch, pool.submit(_batch, work, batch)))
                 except BrokenProcessPool:
-                    backlog.appendleft(item)
+                    ahead.extendleft(reversed(batch))
                     broken = True
                     break
-                submitted += 1
-            if broken and not pending:  # it died between documents: nothing of ours was in it
+                submitted += len(batch)
+            if broken and not pending:  # it died between tasks: nothing of ours was in it
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = ProcessPoolExecutor(
                     workers, mp_context=ctx, initializer=initializer, initargs=initargs
@@ -120,18 +151,25 @@ def imap(
             if not pending:
                 done = True
                 return
-            item, future = pending.popleft()
+            batch, future = pending.popleft()
             try:
-                yield future.result(timeout=timeout)
+                yield from future.result(timeout=None if timeout is None else timeout * len(batch))
                 continue
             except BrokenProcessPool:
-                in_flight = [(item, future), *pending]
+                in_flight = [(batch, future), *pending]
             except FutureTimeout:  # stuck where the worker's own time limit cannot reach
                 _kill(pool)
-                yield failed(item, stuck(timeout or 0))
-                in_flight = list(pending)
-            except Exception as exc:  # the result could not come back (e.g. not picklable)
-                yield failed(item, f"internal error in a worker: {type(exc).__name__}: {exc}"[:300])
+                if len(batch) == 1:
+                    yield failed(batch[0], stuck(timeout or 0))
+                    in_flight = list(pending)
+                else:  # which of them is stuck is not known: each is tried alone
+                    in_flight = [(batch, future), *pending]
+            except Exception as exc:  # the results could not come back (e.g. not picklable)
+                if len(batch) == 1:
+                    yield failed(batch[0], f"internal error in a worker: {type(exc).__name__}: {exc}"[:300])
+                else:
+                    for each in batch:
+                        yield _alone(work, each, initializer, initargs, failed, timeout)
                 continue
             # the pool is broken: every unfinished task failed with it; find the one that kills
             pending.clear()
@@ -139,9 +177,10 @@ def imap(
             pool.shutdown(wait=False, cancel_futures=True)
             for each, fut in in_flight:
                 if fut.done() and not fut.cancelled() and fut.exception() is None:
-                    yield fut.result()
+                    yield from fut.result()
                 else:
-                    yield _alone(work, each, initializer, initargs, failed, timeout)
+                    for item in each:
+                        yield _alone(work, item, initializer, initargs, failed, timeout)
             pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
             submitted = 0
     finally:

@@ -146,8 +146,9 @@ class _BreaksAtSubmit(workers.ProcessPoolExecutor):
 
 
 @needs_fork
-@pytest.mark.parametrize("at", [3, 8, 9, 20])
-def test_a_pool_found_broken_at_submit_loses_nothing(monkeypatch, at):
+@pytest.mark.parametrize(("at", "batch"), [(3, 1), (8, 1), (9, 1), (20, 1), (3, 4), (8, 4)])
+def test_a_pool_found_broken_at_submit_loses_nothing(monkeypatch, at, batch):
+    monkeypatch.setattr(workers, "BATCH", batch)
     monkeypatch.setattr(_BreaksAtSubmit, "at", at)
     monkeypatch.setattr(_BreaksAtSubmit, "calls", 0)
     monkeypatch.setattr(workers, "ProcessPoolExecutor", _BreaksAtSubmit)
@@ -158,3 +159,46 @@ def test_a_pool_found_broken_at_submit_loses_nothing(monkeypatch, at):
 
 def _noop() -> None:
     pass
+
+
+def _fatal_or_double(n: int) -> int:
+    if n % 7 == 3:
+        os._exit(1)
+    return 2 * n
+
+
+def _stuck_or_double(n: int) -> int:
+    if n == 1:
+        time.sleep(60)  # no time limit of its own here: only the parent's wait stops it
+    return 2 * n
+
+
+@needs_fork
+@pytest.mark.parametrize("batch", [1, 3, 8])
+def test_results_do_not_depend_on_the_batch_size(monkeypatch, batch):
+    monkeypatch.setattr(workers, "BATCH", batch)
+    got = list(workers.imap(_fatal_or_double, range(40), 2, initializer=_noop, initargs=(), failed=_failed))
+    # a death in a batch costs only the document that kills its worker again; order kept otherwise
+    assert sorted(map(str, got)) == sorted(
+        [workers.DIED if n % 7 == 3 else str(2 * n) for n in range(40)], key=str
+    )
+    assert [g for g in got if g != workers.DIED] == [2 * n for n in range(40) if n % 7 != 3]
+
+
+@needs_fork
+def test_a_stuck_document_in_a_batch_is_found_and_the_others_kept(monkeypatch):
+    monkeypatch.setattr(workers, "BATCH", 3)
+    got = list(
+        workers.imap(_stuck_or_double, range(6), 1, initializer=_noop, initargs=(), failed=_failed, timeout=0.5)
+    )
+    assert got == [0, workers.stuck(0.5), 4, 6, 8, 10]
+
+
+def test_the_last_documents_go_one_at_a_time():
+    assert workers.batch_size(1000, 2, exhausted=False) == workers.BATCH
+    assert workers.batch_size(1000, 2, exhausted=True) == workers.BATCH
+    sizes, left = [], 30
+    while left:
+        sizes.append(workers.batch_size(left, 2, exhausted=True))
+        left -= sizes[-1]
+    assert sizes[-4:] == [1, 1, 1, 1] and sizes == sorted(sizes, reverse=True)
