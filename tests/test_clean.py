@@ -239,11 +239,12 @@ def test_editors_notes_are_notices_not_date_lines(line):
 
 
 @pytest.mark.parametrize("where", ["top", "bottom"])
-def test_an_editors_note_next_to_the_story_is_kept(where):
-    """An update notice belongs to the story, even with ads between it and the story; its date does
-    not make it a date line."""
+@pytest.mark.parametrize("shelf", [1, 3])
+def test_an_editors_note_next_to_the_story_is_kept(where, shelf):
+    """An update notice belongs to the story, even with ads between it and the story (a shelf of
+    products, three of them 12 lines); its date does not make it a date line."""
     note = "Editor's note: This story was updated on Nov. 20, 2019 to include a comment from the mayor."
-    ads = ["Advertisement", "Amazon", "Apple iPhone 11 Pro Max for $999", "See it now: Apple"]
+    ads = ["Advertisement", "Amazon", "Apple iPhone 11 Pro Max for $999", "See it now: Apple"] * shelf
     body = [note, *ads, *STORY] if where == "top" else [*STORY, *ads, note]
     head = ["", "Bridge to close after crack found", "November 20, 2019 - 11:28 AMT"]
     r = clean_text("\n".join(MENU + head + body + [""] + TRAILER))

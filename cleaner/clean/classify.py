@@ -245,8 +245,9 @@ def classify(
 
 
 #: an editor's note or correction up to this many blocks before or after the story is its own (ads,
-#: share bars and captions often sit between)
-_NOTICE_REACH = 6
+#: share bars, captions and product shelves often sit between; a notice is a rare, distinctive
+#: sentence, so a long reach costs little)
+_NOTICE_REACH = 15
 #: the drops a notice overrides: the classifier's score and the date-line rule, never a phrase rule
 _NOTICE_OVERRIDES = frozenset({"before-story", "after-story", "not-story", "date"})
 
@@ -256,11 +257,12 @@ def _keep_notices(blocks: list[Block], labels: list[Label | None], start: int, e
 
     Newsrooms add them at the story's start or end, and they are part of it (human-written bodies keep
     them); short, dated and outside the dense story core, the classifier scores them as page furniture.
-    A copy that loses its note is indistinguishable from the unedited copy of the story.
+    A copy that loses its note is indistinguishable from the unedited copy of the story. One the
+    classifier dropped inside the story (between kept paragraphs) is kept too.
     """
     if start >= end:
         return
-    near = [*range(max(0, start - _NOTICE_REACH), start), *range(end, min(len(blocks), end + _NOTICE_REACH))]
+    near = [*range(max(0, start - _NOTICE_REACH), min(len(blocks), end + _NOTICE_REACH))]
     for k in near:
         lab = labels[k]
         if lab is not None and not lab.keep and lab.reason in _NOTICE_OVERRIDES and meta.notice(blocks[k].text):
