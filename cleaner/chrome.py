@@ -22,6 +22,7 @@ import numpy as np
 import xxhash
 
 from . import dedup, workers
+from .clean.meta import notice
 from .config import Config
 from .document import Document
 
@@ -213,6 +214,12 @@ def remove_chrome(
             if lost > MAX_SHARE * total:
                 continue
             paras = store.read(d).split("\n\n")
+            # an editor's note repeated across stories ("This article was originally published on
+            # ...") is still each story's own: the cleaner keeps notices as story text
+            hit = hit & ~np.fromiter((h and notice(p) for p, h in zip(paras, hit.tolist(), strict=True)), bool)
+            if not hit.any():
+                continue
+            lost = int(words[i][hit].sum())
             kept = [p for p, h in zip(paras, hit.tolist(), strict=True) if not h]
             keys[i], words[i] = keys[i][~hit], words[i][~hit]
             text = "\n\n".join(kept)

@@ -570,7 +570,7 @@ class _Copy:
     chrome_words: int
     words: int
     #: the story paragraphs' shingle hashes in text order (``_shingle_sequence``), made once for
-    #: ``_edge_own`` and ``_substitutions``
+    #: ``_added_words`` and ``_substitutions``
     seq: np.ndarray
 
 
@@ -584,7 +584,7 @@ def _copy(doc: Document, sig: Signature, k: int, chrome: np.ndarray) -> _Copy:
     for p, f in zip(raw, foreign.tolist(), strict=True):
         w = normalise(p)
         words += len(w)
-        if f:
+        if f and not notice(p):  # a notice repeated in other stories is still this copy's own
             chrome_words += len(w)
         elif w:
             paras.append(w)
@@ -594,47 +594,80 @@ def _copy(doc: Document, sig: Signature, k: int, chrome: np.ndarray) -> _Copy:
     return _Copy(paras, notices, shingles, chrome_words, max(1, words), seq)
 
 
-def _edge_own(copy: _Copy, core: np.ndarray, others: np.ndarray, k: int) -> np.ndarray:
-    """The copy's shingles in no other copy (``others``: their union) that lie at its start or end, or
-    in an editor's note, correction or update notice anywhere.
+#: own words at a copy's start or end count as added text only in runs of at least this many: a
+#: shorter run is a heading or label that other copies' cleaning dropped ("Claim", "Girls basketball");
+#: a note is a sentence (``meta.notice`` asks for 5+ words too)
+MIN_ADDED_WORDS = 5
 
-    The edges are everything up to the end of the first paragraph holding ``core`` text (what most
-    other copies hold: the story's start, which every copy has) and everything from the start of the
-    last paragraph holding text of any other copy on (copies are cut at the end, so the end is where
-    the longest other copy stops). An editor's note, an update line or a correction is added there;
-    page residue before it, kept in this copy alone or also in a copy from the same site, does not
-    move it off the edge, and a line that reads as a notice is an addition wherever it stands. Other
-    text of its own in the middle of a copy is not an addition: it is text another copy lost (a
-    dropped paragraph, a teaser's cut).
+
+def _own_words(copy: _Copy, others: np.ndarray, k: int) -> np.ndarray:
+    """Which of the copy's words are its own: no shingle holding the word is in another copy.
+
+    A new adjacency of shared words (a line kept or dropped next to them, a paragraph dropped)
+    makes own shingles but no own word.
     """
-    paras = copy.paras
-    seq = copy.seq
-    if not len(seq):
-        return np.zeros(0, dtype=np.uint32)
-    lengths = np.array([len(p) for p in paras])
+    n = sum(len(p) for p in copy.paras)
+    held = np.isin(copy.seq, others)
+    if n < k:  # the whole text is one shingle
+        return np.full(n, not held.any())
+    return np.convolve(held.astype(np.int64), np.ones(k, dtype=np.int64))[:n] == 0
+
+
+def _added_words(copy: _Copy, core: np.ndarray, others: np.ndarray, k: int) -> tuple[int, int]:
+    """Words no other copy has (``_own_words``) that read as added: (those in editor's notes,
+    corrections or update notices anywhere; those at the copy's start or end, in runs of
+    ``MIN_ADDED_WORDS`` or more, outside notices).
+
+    The start is everything up to the end of the first paragraph holding ``core`` text (what most
+    other copies hold: the story's start, which every copy has); the end is everything from the start
+    of the last paragraph holding text of any other copy on (copies are cut at the end, so the end is
+    where the longest other copy stops). A notice is an addition wherever it stands. Other text of
+    its own in the middle of a copy is not an addition: it is text another copy lost (a dropped
+    paragraph, a teaser's cut). Page residue kept at an edge looks like an addition too, so edge text
+    that is not a notice weighs less than a notice (``choose_canonical``).
+    """
+    if not len(copy.seq):
+        return 0, 0
+    own = _own_words(copy, others, k)
+    lengths = np.array([len(p) for p in copy.paras])
     ends = np.cumsum(lengths)  # word offset after each paragraph
     starts = ends - lengths
-    own = ~np.isin(seq, others)
-    in_core = np.isin(seq, core)
-    if not in_core.any():
-        return np.unique(seq[own])
-    first, last = int(np.argmax(in_core)), len(seq) - 1 - int(np.argmax(~own[::-1]))
-    head_end = int(ends[np.searchsorted(ends, first, side="right")])  # end of the paragraph of `first`
-    tail_para = min(int(np.searchsorted(ends, last + k - 1, side="right")), len(paras) - 1)
-    tail_start = int(starts[tail_para])  # start of the paragraph where the last shared shingle ends
-    pos = np.arange(len(seq))
-    edge = (pos < head_end) | (pos + k > tail_start)
-    for s, e, is_notice in zip(starts.tolist(), ends.tolist(), copy.notices, strict=True):
-        if is_notice:
-            edge |= (pos < e) & (pos + k > s)
-    return np.unique(seq[edge & own])
+    in_notice = np.repeat(np.array(copy.notices, dtype=bool), lengths)
+    held = np.isin(copy.seq, others)
+    in_core = np.isin(copy.seq, core)
+    pos = np.arange(len(own))
+    if in_core.any():
+        first, last = int(np.argmax(in_core)), len(held) - 1 - int(np.argmax(held[::-1]))
+        head_end = int(ends[np.searchsorted(ends, first, side="right")])  # end of the paragraph of `first`
+        tail_para = min(int(np.searchsorted(ends, last + k - 1, side="right")), len(lengths) - 1)
+        edge = (pos < head_end) | (pos >= int(starts[tail_para]))
+    else:
+        edge = np.ones(len(own), dtype=bool)
+    run = own & edge & ~in_notice
+    bounds = np.flatnonzero(np.diff(np.r_[0, run.astype(np.int8), 0]))
+    runs = bounds[1::2] - bounds[::2]
+    return int((own & in_notice).sum()), int(runs[runs >= MIN_ADDED_WORDS].sum())
+
+
+def _story_shingles(copy: _Copy, k: int) -> np.ndarray:
+    """The copy's shingles without those touching an editor's note, correction or update notice:
+    a note is not story, so it must not make a copy look more complete (a note of 15 words is
+    over 10 % of a short story)."""
+    if not any(copy.notices) or not len(copy.seq):
+        return copy.shingles
+    lengths = [len(p) for p in copy.paras]
+    in_notice = np.repeat(np.array(copy.notices, dtype=np.int64), lengths)
+    if len(in_notice) < k:
+        return np.zeros(0, dtype=np.uint32)
+    touched = np.convolve(in_notice, np.ones(k, dtype=np.int64))[k - 1 : k - 1 + len(copy.seq)] > 0
+    return np.unique(copy.seq[~touched])
 
 
 def _substitutions(copy: _Copy, others: np.ndarray, k: int) -> int:
     """How many runs of the copy's own shingles, between shingles other copies hold, are a word or a
     figure changed (one changed word makes ``k`` own shingles in a row) or a paragraph dropped (the
     ``k - 1`` shingles across the gap). Text another copy lost makes a longer run, and the copy's
-    edges are ``_edge_own``'s. Two copies that each have their own version of a passage have one
+    edges are ``_added_words``'s. Two copies that each have their own version of a passage have one
     each: only a third copy that holds one version tells which one was changed (the version most
     copies carry wins, as for added notes)."""
     seq = copy.seq
@@ -650,10 +683,11 @@ def _substitutions(copy: _Copy, others: np.ndarray, k: int) -> int:
 #: what decided the choice, in the order of the sort key (for ``canonical_reason``)
 _DECIDED_BY = (
     "completeness: every other copy holds less of the story",
-    "the least text added at its start or end or as an editor's note",
+    "the least text added as an editor's note, correction or update",
     "the fewest words changed that other copies hold otherwise",
+    "the least text added at its start or end",
     "the least page chrome found in other stories",
-    "holding more of the other copies' text",
+    "holding more of the other copies' text (of 3+ copies: of the text two or more of them hold)",
     "the least text no other copy has",
     "more metadata found with it (title, author, site name, URL; in plain text, from lines around the story)",
     "the earliest publication date",
@@ -709,27 +743,39 @@ def choose_canonical(
     Paragraphs in ``chrome`` (found in documents of other groups: ``shared_paragraphs``) are page
     chrome, not story: they count neither for completeness nor as text of the copy's own.
     Completeness is coverage: the mean share of each other copy's story shingles that a copy holds
-    (a full story covers its teasers; a teaser does not cover the full story). Among the copies
-    within ``COVERAGE_TOLERANCE`` of the best coverage, the one with the least text that is not the
-    story wins: text of its own *at its start or end* or in an editor's note (``_edge_own``: that is
-    where a note, update or correction is added; it makes a copy longer, not more complete, while
-    text missing from the middle of another copy is a cut in that copy), plus the page chrome it
-    kept. Then higher coverage, less text of its own anywhere, richer metadata, earlier date (only
-    when every copy has a real one) and a stable id decide.
+    (a full story covers its teasers; a teaser does not cover the full story; editor's notes are not
+    story). Among the copies within ``COVERAGE_TOLERANCE`` of the best coverage, the one with the
+    fewest words of its own in an editor's note, correction or update wins; then the fewest changed
+    words that other copies hold otherwise; then the fewest words of its own *at its start or end*
+    (``_added_words``: where a note is added; it makes a copy longer, not more complete, while text
+    missing from the middle of another copy is a cut in that copy; but page residue one copy kept
+    sits there too, so this weighs less than a notice or a changed word); then the least page chrome.
+    Then holding more of the other copies' text, and of three or more copies only of the text two or
+    more of them hold (text one copy alone has is no evidence of completeness: an addition, residue
+    kept, or story all others lost; of two copies both hold the same shared text, and the one that
+    holds all of the other's is the longer, complete one), less text of its own anywhere, richer
+    metadata, earlier date (only when every copy has a real one) and a stable id decide.
     """
     chrome = np.zeros(0, dtype=np.uint64) if chrome is None else chrome
     copies = [_copy(m, sigs[m.source], shingle_size, chrome) for m in members]
     shingles = [c.shingles for c in copies]
     n = len(members)
-    cover, unique, added, changed = [], [], [], []
+    cover, cover_shared, unique, noted, edged, changed = [], [], [], [], [], []
     # every pair's intersection and every shingle's holders at once; the others of copy i hold a
     # shingle ``counts`` times, less once when copy i holds it too
     values, counts, inter = _pairwise(shingles)
-    sizes = np.diag(inter).copy()
+    # coverage leaves editor's notes out (made again only for a group where a copy has one)
+    story = [_story_shingles(c, shingle_size) for c in copies]
+    story_inter = _pairwise(story)[2] if any(s is not c.shingles for s, c in zip(story, copies, strict=True)) else inter
+    story_sizes = np.diag(story_inter).copy()
+    # each copy's shingles that another copy holds too (what coverage counts of 3+ copies)
+    shared = np.array([int((counts[np.searchsorted(values, x)] >= 2).sum()) for x in shingles])
     for i in range(n):
         rest = np.arange(n) != i
-        cov = np.where(sizes[rest] > 0, inter[i, rest] / np.maximum(sizes[rest], 1), 1.0).tolist()
-        cover.append(sum(cov) / len(cov))  # summed as floats in member order
+        cov = np.where(story_sizes[rest] > 0, story_inter[i, rest] / np.maximum(story_sizes[rest], 1), 1.0)
+        cover.append(sum(cov.tolist()) / (n - 1))  # summed as floats in member order
+        cov = np.where(shared[rest] > 0, inter[i, rest] / np.maximum(shared[rest], 1), 1.0)
+        cover_shared.append(sum(cov.tolist()) / (n - 1))
         mine = np.searchsorted(values, shingles[i])
         times = counts.copy()
         times[mine] -= 1
@@ -737,7 +783,10 @@ def choose_canonical(
         size = max(1, len(shingles[i]))
         unique.append(int((counts[mine] == 1).sum()) / size)  # shingles no other copy has
         core = held[2 * times > n - 1]  # held by most other copies: the story, not one site's residue
-        added.append(len(_edge_own(copies[i], core, held, shingle_size)) / size)
+        words = max(1, sum(len(p) for p in copies[i].paras))
+        in_notes, at_edges = _added_words(copies[i], core, held, shingle_size)
+        noted.append(in_notes / words)
+        edged.append(at_edges / words)
         changed.append(_substitutions(copies[i], held, shingle_size))
     best_cov = max(cover)
     dates = [_date(m) for m in members]
@@ -747,10 +796,11 @@ def choose_canonical(
         m = members[i]
         return (
             cover[i] < best_cov - COVERAGE_TOLERANCE,
-            round(added[i], 3),
+            round(noted[i], 3),
             changed[i],
+            round(edged[i], 3),
             round(copies[i].chrome_words / copies[i].words, 3),
-            -round(cover[i], 3),
+            -round(cover_shared[i] if n > 2 else cover[i], 3),
             round(unique[i], 3),
             -_richness(m),
             dates[i] if dated else "",
@@ -780,8 +830,8 @@ def choose_canonical(
     )
     canon.metadata["canonical_reason"] = (
         f"most complete of {n} copies: holds {cover[c]:.0%} of the other copies' story text on average "
-        f"(best {best_cov:.0%}); {added[c]:.0%} of it is text no other copy has, at its start or end or in "
-        f"an editor's note ({added[r]:.0%} of the next copy){chrome_note}; decided by "
+        f"(best {best_cov:.0%}); {noted[c] + edged[c]:.0%} of its words are its own, in an editor's note or "
+        f"at its start or end ({noted[r] + edged[r]:.0%} of the next copy){chrome_note}; decided by "
         + (_DECIDED_BY[decided] if decided is not None else "a stable order (the copies' texts are alike)")
     )
     return [canon, *rest]

@@ -228,7 +228,7 @@ def test_a_note_after_residue_both_copies_kept_counts_as_added_text():
         canon = dedup.choose_canonical(list(order), sigs)[0]
         assert canon.source == "original.txt"
         assert (
-            "decided by the least text added at its start or end or as an editor's note"
+            "decided by the least text added as an editor's note, correction or update"
             in (canon.metadata["canonical_reason"])
         )
 
@@ -258,8 +258,9 @@ def test_chrome_kept_by_one_copy_and_found_in_another_story_does_not_make_it_mor
         ["b_plain.txt", "b_site.txt"],
     ]
     assert "a_plain.txt" in groups  # the canonical of A
+    # neither the sidebar nor the note is story: the plain copy holds all of the other's
     assert (
-        "holds 91% of the other copies' story text" in groups["a_plain.txt"][0].metadata["canonical_reason"]
+        "holds 100% of the other copies' story text" in groups["a_plain.txt"][0].metadata["canonical_reason"]
     )
 
 
@@ -312,3 +313,68 @@ def test_a_word_changed_where_a_third_copy_holds_the_original_version_loses():
     for d in pair:
         other = shingles["changed.txt" if d.source == "original.txt" else "original.txt"]
         assert dedup._substitutions(dedup._copy(d, sigs[d.source], 5, np.zeros(0, np.uint64)), other, 5) == 1
+
+
+def test_a_short_label_kept_at_the_start_is_not_an_added_note():
+    """The original kept a one-word label above the story ("Claim") that the other copies' cleaning
+    dropped; a copy with a changed word that a teaser holds as the original has it is the edited one.
+    The label is no added text (a note is a sentence): the original wins on the changed word."""
+    a = story(71)
+    words = a[1].split()
+    words[7] = "lighthouse7"
+    texts = {
+        "original.txt": "\n\n".join(["Claim", *a]),
+        "changed.txt": "\n\n".join([a[0], " ".join(words), *a[2:]]),
+        "teaser.txt": "\n\n".join(a[:3]),
+    }
+    docs, sigs = docs_of(texts)
+    for order in (docs, docs[::-1]):
+        canon = dedup.choose_canonical(list(order), sigs)[0]
+        assert canon.source == "original.txt"
+        assert canon.metadata["canonical_reason"].endswith(
+            "decided by the fewest words changed that other copies hold otherwise"
+        )
+
+
+def test_a_note_does_not_make_a_short_story_more_complete():
+    """A short story and a copy with an update note under it: the note is over 10 % of the text, but
+    it is no story, so the original is as complete and wins on the note."""
+    a = story(72, paragraphs=2, words=40)
+    note = "Update (May 3, 2024): This article has been updated with a response from the company."
+    texts = {"original.txt": "\n\n".join(a), "note.txt": "\n\n".join([*a, note])}
+    docs, sigs = docs_of(texts)
+    for order in (docs, docs[::-1]):
+        canon = dedup.choose_canonical(list(order), sigs)[0]
+        assert canon.source == "original.txt"
+        assert canon.metadata["canonical_reason"].endswith(
+            "decided by the least text added as an editor's note, correction or update"
+        )
+
+
+def test_residue_one_copy_kept_inside_the_story_does_not_make_it_more_complete():
+    """Of three copies and a teaser, one kept two photo captions between paragraphs: it holds all of
+    the others' text and more, but text no other copy has is no evidence of completeness."""
+    a = story(73, paragraphs=8)
+    captions = ["A view of the harbour at dawn. Photo: Jane Doe / Agency", "The old bridge, closed since May."]
+    texts = {
+        "original.txt": "\n\n".join(a),
+        "wrapped.txt": "\n\n".join(p.replace(" ", "\n", 3) for p in a),
+        "captions.txt": "\n\n".join([*a[:3], captions[0], *a[3:6], captions[1], *a[6:]]),
+        "teaser.txt": "\n\n".join(a[:5]),
+    }
+    docs, sigs = docs_of(texts)
+    for order in (docs, docs[::-1]):
+        assert dedup.choose_canonical(list(order), sigs)[0].source in {"original.txt", "wrapped.txt"}
+
+
+def test_a_notice_repeated_in_several_stories_is_not_site_chrome():
+    """Two stories of one site end with the same "originally published" notice and share a menu: the
+    menu is site chrome, the notice belongs to each story (the cleaner keeps notices as story text)."""
+    menu = ["Home", "Sign up for our newsletter today", "Most read: Storm closes the harbour road"]
+    notice = "This article was originally published on The Conversation."
+    texts = {f"{n}.txt": "\n\n".join([*menu, *story(80 + n), notice]) for n in range(3)}
+    docs, sigs = docs_of(texts)
+    chrome.remove_chrome(docs, sigs, CONFIG)
+    for d in docs:
+        assert notice in d.text.split("\n\n")
+        assert "Sign up for our newsletter today" not in d.text
