@@ -600,26 +600,27 @@ def _copy(doc: Document, sig: Signature, k: int, chrome: np.ndarray) -> _Copy:
 MIN_ADDED_WORDS = 5
 
 
-def _own_words(copy: _Copy, others: np.ndarray, k: int) -> np.ndarray:
-    """Which of the copy's words are its own: no shingle holding the word is in another copy.
+def _own_words(copy: _Copy, held: np.ndarray, k: int) -> np.ndarray:
+    """Which of the copy's words are its own: no shingle holding the word is in another copy
+    (``held``: which shingles of ``copy.seq`` another copy holds).
 
     A new adjacency of shared words (a line kept or dropped next to them, a paragraph dropped)
     makes own shingles but no own word.
     """
     n = sum(len(p) for p in copy.paras)
-    held = np.isin(copy.seq, others)
     if n < k:  # the whole text is one shingle
         return np.full(n, not held.any())
     return np.convolve(held.astype(np.int64), np.ones(k, dtype=np.int64))[:n] == 0
 
 
-def _added_words(copy: _Copy, core: np.ndarray, others: np.ndarray, k: int) -> tuple[int, int]:
+def _added_words(copy: _Copy, held: np.ndarray, in_core: np.ndarray, k: int) -> tuple[int, int]:
     """Words no other copy has (``_own_words``) that read as added: (those in editor's notes,
     corrections or update notices anywhere; those at the copy's start or end, in runs of
     ``MIN_ADDED_WORDS`` or more, outside notices).
 
-    The start is everything up to the end of the first paragraph holding ``core`` text (what most
-    other copies hold: the story's start, which every copy has); the end is everything from the start
+    ``held`` and ``in_core`` say which shingles of ``copy.seq`` another copy holds and which most
+    other copies hold. The start is everything up to the end of the first paragraph holding such
+    core text (the story's start, which every copy has); the end is everything from the start
     of the last paragraph holding text of any other copy on (copies are cut at the end, so the end is
     where the longest other copy stops). A notice is an addition wherever it stands. Other text of
     its own in the middle of a copy is not an addition: it is text another copy lost (a dropped
@@ -628,13 +629,11 @@ def _added_words(copy: _Copy, core: np.ndarray, others: np.ndarray, k: int) -> t
     """
     if not len(copy.seq):
         return 0, 0
-    own = _own_words(copy, others, k)
+    own = _own_words(copy, held, k)
     lengths = np.array([len(p) for p in copy.paras])
     ends = np.cumsum(lengths)  # word offset after each paragraph
     starts = ends - lengths
     in_notice = np.repeat(np.array(copy.notices, dtype=bool), lengths)
-    held = np.isin(copy.seq, others)
-    in_core = np.isin(copy.seq, core)
     pos = np.arange(len(own))
     if in_core.any():
         first, last = int(np.argmax(in_core)), len(held) - 1 - int(np.argmax(held[::-1]))
@@ -663,15 +662,15 @@ def _story_shingles(copy: _Copy, k: int) -> np.ndarray:
     return np.unique(copy.seq[~touched])
 
 
-def _substitutions(copy: _Copy, others: np.ndarray, k: int) -> int:
+def _substitutions(copy: _Copy, held: np.ndarray, k: int) -> int:
     """How many runs of the copy's own shingles, between shingles other copies hold, are a word or a
     figure changed (one changed word makes ``k`` own shingles in a row) or a paragraph dropped (the
     ``k - 1`` shingles across the gap). Text another copy lost makes a longer run, and the copy's
     edges are ``_added_words``'s. Two copies that each have their own version of a passage have one
     each: only a third copy that holds one version tells which one was changed (the version most
-    copies carry wins, as for added notes)."""
+    copies carry wins, as for added notes). ``held``: which shingles of ``copy.seq`` another copy holds."""
     seq = copy.seq
-    own = ~np.isin(seq, others)
+    own = ~held
     if not own.any() or own.all():
         return 0
     edges = np.flatnonzero(np.diff(np.r_[0, own.astype(np.int8), 0]))
@@ -777,14 +776,14 @@ def choose_canonical(
         cov = np.where(shared[rest] > 0, inter[i, rest] / np.maximum(shared[rest], 1), 1.0)
         cover_shared.append(sum(cov.tolist()) / (n - 1))
         mine = np.searchsorted(values, shingles[i])
-        times = counts.copy()
-        times[mine] -= 1
-        held, times = values[times > 0], times[times > 0]  # the union of the others, with counts
         size = max(1, len(shingles[i]))
         unique.append(int((counts[mine] == 1).sum()) / size)  # shingles no other copy has
-        core = held[2 * times > n - 1]  # held by most other copies: the story, not one site's residue
+        # how many other copies hold each shingle of the copy's text (its own set holds them all)
+        others = counts[np.searchsorted(values, copies[i].seq)] - 1
+        held = others > 0
+        in_core = 2 * others > n - 1  # held by most other copies: the story, not one site's residue
         words = max(1, sum(len(p) for p in copies[i].paras))
-        in_notes, at_edges = _added_words(copies[i], core, held, shingle_size)
+        in_notes, at_edges = _added_words(copies[i], held, in_core, shingle_size)
         noted.append(in_notes / words)
         edged.append(at_edges / words)
         changed.append(_substitutions(copies[i], held, shingle_size))
