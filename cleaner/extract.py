@@ -37,7 +37,16 @@ _DATE_PARAMS = {"original_date": True, "extensive_search": False}
 def _trafilatura() -> Any:
     import trafilatura  # imported lazily: ~0.3 s, and only HTML inputs need it
 
+    _faster_pruning()
     return trafilatura
+
+
+@lru_cache(maxsize=1)
+def _faster_pruning() -> None:
+    """trafilatura's pruning expressions as Python predicates (same elements, ~2.5x cheaper: prune.py)."""
+    from . import prune
+
+    prune.install()
 
 
 def preload() -> None:
