@@ -153,6 +153,22 @@ def _select(items: Iterable[Item], state: State, summary: CronSummary) -> tuple[
     return todo, fingerprints, unchanged
 
 
+#: a run waits at most this long for a stamp later than the last run's (a clock set back waits no more)
+STAMP_WAIT = 1.5
+
+
+def _stamp_after(last: str) -> str:
+    """This run's time stamp (UTC, to the second), later than the last run's when that takes at most
+    ``STAMP_WAIT`` seconds: the output files' names sort in run order even when two runs fall in one
+    second (the run ids after the stamps are random)."""
+    deadline = time.monotonic() + STAMP_WAIT
+    while True:
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        if stamp > last or time.monotonic() > deadline:
+            return stamp
+        time.sleep(0.05)
+
+
 def run_incremental(
     inputs: Iterable[str],
     config: Config,
@@ -250,7 +266,7 @@ def run_incremental(
         return summary
 
     run_id = secrets.token_hex(4)
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    stamp = _stamp_after(state.last_stamp())
     files = RunFiles(out, stamp, run_id)
     committed = False
     try:

@@ -337,6 +337,11 @@ class State:
             checkpoint("transaction")
         return expired
 
+    def last_stamp(self) -> str:
+        """The latest run's time stamp ("" before the first run)."""
+        row = self.db.execute("SELECT MAX(stamp) FROM runs").fetchone()
+        return str(row[0] or "")
+
     def pending_runs(self) -> list[tuple[str, Path, list[tuple[str, str]], bool]]:
         """Committed runs whose files may not all be in place yet (a run killed after its commit)."""
         rows = self.db.execute(

@@ -296,3 +296,16 @@ def test_a_file_that_is_not_a_state_is_refused(tmp_path):
     res = cleaner(inp, tmp_path)
     assert res.returncode == 2
     assert "not a usable cleaner state" in res.stderr
+
+
+def test_a_run_in_the_same_second_as_the_last_one_gets_a_later_stamp(monkeypatch):
+    """Output names sort by their stamps: a run that starts in the second of the last run's stamp
+    waits for the next second (the run ids after the stamps are random, so they cannot order them)."""
+    import time
+
+    from cleaner import incremental
+
+    last = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    assert incremental._stamp_after(last) > last
+    monkeypatch.setattr(incremental, "STAMP_WAIT", 0.1)
+    assert incremental._stamp_after("99991231T235959Z") < "99991231T235959Z"  # a clock set back: no hang
