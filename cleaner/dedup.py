@@ -533,11 +533,28 @@ def _tells_another_story(
     return inside < OTHER_STORY * len(shingles)
 
 
-def _richness(doc: Document) -> int:
+def _richness(doc: Document, title: bool | None = None) -> int:
     """How much the copy says about itself: title, author, site name, URL. Not its date: dates have
-    their own rule, and a dated line is often an update notice that makes a copy later, not better."""
+    their own rule, and a dated line is often an update notice that makes a copy later, not better.
+    ``title`` overrides whether its title counts (``_about``)."""
     meta = doc.metadata
-    return sum(1 for k in ("author", "sitename", "url") if meta.get(k)) + bool(doc.title)
+    return sum(1 for k in ("author", "sitename", "url") if meta.get(k)) + (bool(doc.title) if title is None else title)
+
+
+#: a title is about a story when at least this share of its telling words (4+ letters, or figures)
+#: occur in it: a headline paraphrases ("Tantalising", "Revealed"), but its names and figures recur
+TITLE_IN_STORY = 1 / 3
+
+
+def _about(title: str | None, words: set[str]) -> bool:
+    """Is ``title`` about the story whose normalised words are ``words``?
+
+    A title found in plain text among the lines around a story is often another page's headline (a
+    newsletter box, a portal's lead story, the page a copy was pasted into): it says nothing about this
+    copy. Short words ("the", "of", "von") tell nothing either way.
+    """
+    telling = [w for w in normalise(title or "") if len(w) > 3 or w.isdigit()]
+    return bool(telling) and sum(w in words for w in telling) >= TITLE_IN_STORY * len(telling)
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -688,6 +705,7 @@ _DECIDED_BY = (
     "the least page chrome found in other stories",
     "holding more of the other copies' text (of 3+ copies: of the text two or more of them hold)",
     "the least text no other copy has",
+    "a title about the story (not another page's headline found around it)",
     "more metadata found with it (title, author, site name, URL; in plain text, from lines around the story)",
     "the earliest publication date",
 )
@@ -752,8 +770,9 @@ def choose_canonical(
     Then holding more of the other copies' text, and of three or more copies only of the text two or
     more of them hold (text one copy alone has is no evidence of completeness: an addition, residue
     kept, or story all others lost; of two copies both hold the same shared text, and the one that
-    holds all of the other's is the longer, complete one), less text of its own anywhere, richer
-    metadata, earlier date (only when every copy has a real one) and a stable id decide.
+    holds all of the other's is the longer, complete one), less text of its own anywhere, a title
+    about the story (``_about``), richer metadata, earlier date (only when every copy has a real one)
+    and a stable id decide.
     """
     chrome = np.zeros(0, dtype=np.uint64) if chrome is None else chrome
     copies = [_copy(m, sigs[m.source], shingle_size, chrome) for m in members]
@@ -788,6 +807,7 @@ def choose_canonical(
         edged.append(at_edges / words)
         changed.append(_substitutions(copies[i], held, shingle_size))
     best_cov = max(cover)
+    about = [_about(m.title, {w for p in c.paras for w in p}) for m, c in zip(members, copies, strict=True)]
     dates = [_date(m) for m in members]
     dated = all(dates)  # an undated copy is neither earlier nor later: dates decide only among dated ones
 
@@ -801,7 +821,8 @@ def choose_canonical(
             round(copies[i].chrome_words / copies[i].words, 3),
             -round(cover_shared[i] if n > 2 else cover[i], 3),
             round(unique[i], 3),
-            -_richness(m),
+            -about[i],
+            -_richness(m, about[i]),
             dates[i] if dated else "",
             sigs[m.source].hashvalues.tobytes(),
             m.text,  # copies alike once normalised (quote style): still not decided by their names

@@ -379,3 +379,28 @@ def test_a_notice_repeated_in_several_stories_is_not_site_chrome():
     for d in docs:
         assert notice in d.text.split("\n\n")
         assert "Sign up for our newsletter today" not in d.text
+
+
+def test_a_title_about_the_story_beats_another_pages_headline():
+    """Equal copies: one found with its own headline, the other with a newsletter box's "title" and
+    an author and site name from the same foreign lines. The headline about the story wins; the
+    other title does not count as metadata at all."""
+    a = story(91)
+    headline = " ".join(a[0].split()[3:9]).title()
+    docs = [
+        Document(source="own.txt", id="own", text="\n\n".join(a), title=headline),
+        Document(
+            source="foreign.txt",
+            id="foreign",
+            text="\n\n".join(a),
+            title="Receive the latest local updates in your inbox",
+            metadata={"author": "Jane Roe", "sitename": "Newsletters"},
+        ),
+    ]
+    sigs = {d.source: dedup.signature(d.text, 5, CONFIG.num_perm, CONFIG.seed) for d in docs}
+    for order in (docs, docs[::-1]):
+        canon = dedup.choose_canonical(list(order), sigs)[0]
+        assert canon.source == "own.txt"
+        assert canon.metadata["canonical_reason"].endswith("a title about the story (not another page's headline found around it)")
+    assert dedup._about("Titan map revealed: lakes and dunes", {"titan", "map", "lakes", "dunes"})
+    assert not dedup._about("Receive the latest local updates", {"titan", "map", "lakes", "dunes"})
