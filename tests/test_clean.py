@@ -323,3 +323,69 @@ def test_a_shouted_headline_between_paragraphs_is_a_link_to_another_story():
     assert head not in r.text and "related" in [d.reason for d in r.decisions]
     for line in own:
         assert line in r.text
+
+
+class _Unsure:
+    """A block model that is unsure of every block: a menu item scores highest, the story low."""
+
+    threshold = 0.5
+
+    def __init__(self, scores: dict[str, float]):
+        self.scores = scores
+        self.texts: list[str] = []
+
+    def threshold_for(self, base):
+        return self.threshold
+
+    def is_extracted(self, base):
+        return False
+
+    def predict(self, base):
+        import numpy as np
+
+        return np.array([self.scores.get(t, 0.05) for t in self.texts])
+
+
+def _unsure_clean(lines: list[str], scores: dict[str, float]):
+    from cleaner.clean import decide, prepare
+    from cleaner.clean.classify import Hints
+
+    blocks, ev, lang = prepare("\n".join(lines))
+    model = _Unsure(scores)
+    model.texts = [b.text for b in blocks]
+    return decide(blocks, ev, lang, Hints(), model)
+
+
+COMMENTS = [
+    "34 responses to this story",
+    "reader1 says:",
+    "November 19, 2019 at 6:34 am",
+    "It is a good thing that nobody reads this because the whole thing has been a dumpster fire for years now.",
+    "reader2 says:",
+    "November 19, 2019 at 6:44 am",
+    "It is time for everyone here to come to grips with reality, it is over yet again and we all know it well.",
+    "reader3 says:",
+    "November 19, 2019 at 6:58 am",
+    "As usual too many mistakes were made by the people in charge, and the same ones are always to blame for it.",
+    "reader4 says:",
+    "November 19, 2019 at 7:02 am",
+    "The bridge has been a problem for a decade, and every council before this one promised to do something.",
+    "reader5 says:",
+    "November 19, 2019 at 7:12 am",
+    "Twenty minutes each way is nothing compared with what the people on the south bank will face every day.",
+]
+
+
+def test_when_no_block_reaches_the_threshold_the_longest_prose_passage_is_the_story():
+    # the model scores a menu item highest: the old fallback (the best-scoring blocks) kept "Home" only
+    r = _unsure_clean(MENU + STORY + TRAILER, {"Home": 0.3, "News": 0.28})
+    assert r.text.split("\n\n") == [p for p in STORY if p != "What happens next?"]
+
+
+def test_the_fallback_story_stops_at_the_comment_section_but_not_at_a_comments_link_among_share_buttons():
+    notice = "Quotes are delayed by at least fifteen minutes and are provided by the exchange for information only."
+    page = MENU + [notice, "Facebook", "Comments", "Twitter", "Email"] + STORY + COMMENTS
+    r = _unsure_clean(page, {"Home": 0.3})
+    kept = r.text.split("\n\n")
+    assert STORY[0] in kept and STORY[-1] in kept and notice not in kept
+    assert not any("says" in k or "dumpster" in k or "decade" in k for k in kept)

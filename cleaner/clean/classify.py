@@ -185,8 +185,14 @@ def classify(
                     labels[k] = Label(False, "comment-section")
             free = [k for k in free if labels[k] is None]
         if free and not any(p[k] >= limit[k] for k in free):
-            # every document has a story: when no block reaches the threshold, the best ones are it
-            limit[:] = 0.8 * max(p[k] for k in free)
+            # every document has a story: when no block reaches the threshold, the page's longest
+            # passage of prose is it (scores this low rank menu items above the story), else the best
+            passage = _longest_passage(free, ev.shapes, ev.matches)
+            if passage:
+                limit[:] = np.inf
+                limit[passage] = 0.0
+            else:
+                limit[:] = 0.8 * max(p[k] for k in free)
     for k in _repeats(blocks, ev.norms, ev.shapes, labels):
         labels[k] = Label(False, "repeated")
     free = [k for k in free if labels[k] is None]
@@ -242,6 +248,44 @@ def classify(
             labels[found[0]] = Label(False, found[1])
     outcome.labels = [lab or Label(False, "unknown") for lab in labels]
     return outcome
+
+
+#: in a page whose blocks all score under the threshold, prose blocks at most this many blocks apart
+#: are one passage (a caption, an ad or a share bar sits between a story's paragraphs)
+_PASSAGE_GAP = 3
+
+
+def _longest_passage(free: list[int], shapes: list[Shape], matches: list[Match | None]) -> list[int]:
+    """The prose blocks among ``free`` of the page's passage of prose with the most words, before
+    its comment section.
+
+    For a page where the model is unsure of every block: its best scores then go to a menu item as
+    often as to a paragraph, while a page's story is nearly always its longest passage of prose. The
+    comment section (readers' comments are prose too) starts at the first comments marker after a
+    block of prose; a "Comments" link among share buttons is no such marker."""
+
+    def reason(k: int) -> str | None:
+        m = matches[k] if 0 <= k < len(matches) else None
+        return m.reason if m is not None else None
+
+    prose = [k for k in free if shapes[k].prose]
+    cut = next(
+        (
+            k
+            for k in range(prose[0] + 1 if prose else len(matches), len(matches))
+            if reason(k) == "comments" and "share" not in (reason(k - 1), reason(k + 1))
+        ),
+        None,
+    )
+    runs: list[list[int]] = []
+    for k in prose:
+        if cut is not None and k > cut:
+            break
+        if runs and k - runs[-1][-1] - 1 <= _PASSAGE_GAP:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return max(runs, key=lambda r: (sum(shapes[k].size for k in r), -r[0])) if runs else []
 
 
 #: an editor's note or correction up to this many blocks before or after the story is its own (ads,
