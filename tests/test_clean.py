@@ -389,3 +389,9 @@ def test_the_fallback_story_stops_at_the_comment_section_but_not_at_a_comments_l
     kept = r.text.split("\n\n")
     assert STORY[0] in kept and STORY[-1] in kept and notice not in kept
     assert not any("says" in k or "dumpster" in k or "decade" in k for k in kept)
+
+
+def test_a_menu_item_over_the_threshold_is_no_story_when_the_page_has_a_passage_of_prose():
+    # "U.S." in a site menu scored over the threshold while every paragraph scored under it
+    r = _unsure_clean(["U.S.", "World"] + MENU + STORY + TRAILER, {"U.S.": 0.62, "World": 0.44})
+    assert r.text.split("\n\n") == [p for p in STORY if p != "What happens next?"]

@@ -184,14 +184,16 @@ def classify(
                 if labels[k] is None:
                     labels[k] = Label(False, "comment-section")
             free = [k for k in free if labels[k] is None]
-        if free and not any(p[k] >= limit[k] for k in free):
-            # every document has a story: when no block reaches the threshold, the page's longest
-            # passage of prose is it (scores this low rank menu items above the story), else the best
+        passing = [k for k in free if p[k] >= limit[k]]
+        if free and sum(ev.shapes[k].size for k in passing) < _STORY_MIN_WORDS:
+            # every document has a story: when no block reaches the threshold, or only a few words of
+            # lines ("U.S.", "Home"), the page's longest passage of prose is it (scores this low rank
+            # menu items above the story), else the best blocks
             passage = _longest_passage(free, ev.shapes, ev.matches)
             if passage:
                 limit[:] = np.inf
                 limit[passage] = 0.0
-            else:
+            elif not passing:
                 limit[:] = 0.8 * max(p[k] for k in free)
     for k in _repeats(blocks, ev.norms, ev.shapes, labels):
         labels[k] = Label(False, "repeated")
@@ -253,6 +255,8 @@ def classify(
 #: in a page whose blocks all score under the threshold, prose blocks at most this many blocks apart
 #: are one passage (a caption, an ad or a share bar sits between a story's paragraphs)
 _PASSAGE_GAP = 3
+#: blocks that reach the threshold with fewer words than this are no story (``Config.min_words``)
+_STORY_MIN_WORDS = 15
 
 
 def _longest_passage(free: list[int], shapes: list[Shape], matches: list[Match | None]) -> list[int]:
