@@ -392,6 +392,10 @@ def entry() -> None:
 
     from .gcpause import pause_gc
 
+    # one BLAS thread per process: the work is already spread over worker processes, the model's
+    # matrices are small, and OpenBLAS starting a thread per core costs ~0.05 s of CPU at numpy's
+    # import, before the workers fork (a value the user set is kept)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     pause_gc()  # start-up makes lasting objects, not garbage: collection resumes before the workers fork
     try:
         main()
