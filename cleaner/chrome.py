@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import signal
-from typing import Protocol
+from collections.abc import Iterable, Iterator
+from typing import Protocol, TypeVar
 
 import numpy as np
 import xxhash
@@ -75,7 +76,11 @@ class Texts(Protocol):
 class Shingles(Protocol):
     """Where new signatures' shingle sets go as they are made (``spool.ShingleSpool``)."""
 
-    def park_loose(self) -> None: ...
+    def park(self, source: str) -> None: ...
+
+    def flush(self) -> None: ...
+
+    def compact(self, sources: Iterable[str]) -> None: ...
 
     def release(self) -> None: ...
 
@@ -118,9 +123,9 @@ def _chrome_keys(keys: list[np.ndarray], sigs: list[dedup.Signature], same: floa
 
 #: re-sign changed documents in worker processes from this many on (a pool costs ~0.5 s to start)
 PARALLEL_FROM = 2000
-#: changed documents re-signed together: their texts are held until signed, so memory stays bounded
-RESIGN_BATCH = 10_000
 _SIGN_CONFIG: Config | None = None
+
+K = TypeVar("K")
 
 
 def _init_signer(config: Config) -> None:
@@ -129,44 +134,86 @@ def _init_signer(config: Config) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
 
 
-def _sign(text: str) -> dedup.Signature:
-    config = _SIGN_CONFIG or Config()
-    return dedup.signature(text, config.shingle_size, config.num_perm, config.seed)
+def _signed(key: K, text: str, paragraphs: bool, config: Config) -> tuple[K, dedup.Signature]:
+    sig = dedup.signature(text, config.shingle_size, config.num_perm, config.seed)
+    return key, dataclasses.replace(sig, paragraphs=paragraph_keys(text)) if paragraphs else sig
 
 
-def _sign_here(text: str, reason: str) -> dedup.Signature:
-    """A text whose worker died is signed in the main process (the signature is plain numpy)."""
-    return dedup.signature(text, _MAIN.shingle_size, _MAIN.num_perm, _MAIN.seed)
+def _sign(item: tuple[K, str, bool]) -> tuple[K, dedup.Signature]:
+    return _signed(*item, _SIGN_CONFIG or Config())
 
 
-_MAIN = Config()
+def signatures(
+    items: Iterable[tuple[K, str, bool]], config: Config, parallel: bool
+) -> Iterator[tuple[K, dedup.Signature]]:
+    """``(key, dedup.signature(text))`` for each ``(key, text, paragraphs)`` as it comes, with
+    ``chrome.paragraph_keys`` when ``paragraphs``; in ``config.workers`` processes when ``parallel``.
+
+    ``items`` is read lazily and results come in its order: only the texts in flight are held, so a
+    pass can re-sign any number of documents (each text read back from the spool when its turn comes).
+    """
+    if config.workers <= 1 or not parallel:
+        for item in items:
+            yield _signed(*item, config)
+        return
+
+    def here(item: tuple[K, str, bool], reason: str) -> tuple[K, dedup.Signature]:
+        return _signed(*item, config)  # its worker died: signed in the main process (plain numpy)
+
+    yield from workers.imap(_sign, items, config.workers, _init_signer, (config,), here, fresh=True)
 
 
-def signatures(texts: list[str], config: Config) -> list[dedup.Signature]:
-    """``dedup.signature`` of each text; in ``config.workers`` processes when there are many."""
-    global _MAIN
-    if config.workers <= 1 or len(texts) < PARALLEL_FROM:
-        return [dedup.signature(t, config.shingle_size, config.num_perm, config.seed) for t in texts]
-    _MAIN = config
-    return list(workers.imap(_sign, texts, config.workers, _init_signer, (config,), _sign_here, fresh=True))
+#: why a document's paragraphs went (one string shared by every changed document's metadata)
+REASON = f"line repeated in documents of {MIN_STORIES}+ different stories (site chrome)"
 
 
-def _resign(
-    changed: list[tuple[int, str]],
-    ordered: list[Document],
-    keys: list[np.ndarray],
-    words: list[np.ndarray],
-    sigs: dict[str, dedup.Signature],
-    config: Config,
-    shingles: Shingles | None = None,
-) -> None:
-    """New signatures (with their paragraph keys) for the ``changed`` (index in ``ordered``, text)
-    pairs; empties ``changed``, so the texts are let go (and the new shingle sets to ``shingles``)."""
-    for (i, _), sig in zip(changed, signatures([t for _, t in changed], config), strict=True):
-        sigs[ordered[i].source] = dataclasses.replace(sig, paragraphs=(keys[i], words[i]))
-    changed.clear()
-    if shingles is not None:
-        shingles.park_loose()
+class _Stripped:
+    """The ``(index, new text, False)`` of each document of ``todo`` (index in ``ordered``, its
+    paragraphs that are chrome) left with enough words, as ``signatures`` asks for them; the chrome
+    paragraphs go from its text (in ``store``), keys and word counts; one left with too few words is
+    rejected instead. ``removed`` counts the paragraphs taken out."""
+
+    def __init__(
+        self,
+        todo: list[tuple[int, np.ndarray]],
+        ordered: list[Document],
+        keys: list[np.ndarray],
+        words: list[np.ndarray],
+        sigs: dict[str, dedup.Signature],
+        config: Config,
+        store: Texts,
+    ) -> None:
+        self.todo, self.ordered, self.keys, self.words = todo, ordered, keys, words
+        self.sigs, self.config, self.store = sigs, config, store
+        self.removed = 0
+
+    def __iter__(self) -> Iterator[tuple[int, str, bool]]:
+        keys, words = self.keys, self.words
+        for i, hit in self.todo:
+            d = self.ordered[i]
+            total = int(words[i].sum())
+            paras = self.store.read(d).split("\n\n")
+            # an editor's note repeated across stories ("This article was originally published on
+            # ...") is still each story's own: the cleaner keeps notices as story text
+            hit = hit & ~np.fromiter((h and notice(p) for p, h in zip(paras, hit.tolist(), strict=True)), bool)
+            if not hit.any():
+                continue
+            lost = int(words[i][hit].sum())
+            kept = [p for p, h in zip(paras, hit.tolist(), strict=True) if not h]
+            keys[i], words[i] = keys[i][~hit], words[i][~hit]
+            text = "\n\n".join(kept)
+            self.store.rewrite(d, text)
+            info = d.metadata.setdefault("chrome_removed", {"paragraphs": 0, "reason": REASON})
+            dropped = len(paras) - len(kept)
+            info["paragraphs"] += dropped
+            self.removed += dropped
+            left = total - lost
+            if left < self.config.min_words:
+                d.reject(f"only site chrome: {left} words left after removing lines repeated across stories")
+                self.sigs.pop(d.source, None)
+            else:
+                yield i, text, False
+
 
 
 def remove_chrome(
@@ -182,7 +229,7 @@ def remove_chrome(
     of paragraphs and why). A document left with fewer than ``config.min_words`` words is rejected
     (its whole body was site template). The result does not depend on the order of ``docs``.
     ``texts`` holds the texts (default: ``doc.text``); only changed documents' texts are read.
-    ``shingles`` takes each batch of new signatures' shingle sets, so they are not all held at once.
+    ``shingles`` takes the new signatures' shingle sets as they are made, so they are not all held at once.
     """
     store: Texts = texts or InDocuments()
     # content order, not name order: which documents stand for a story must not depend on file names
@@ -199,51 +246,28 @@ def remove_chrome(
         keys.append(k)
         words.append(w)
     for same in SAME_STORY_CONTAINMENT:
+        if shingles is not None:
+            shingles.compact(d.source for d in ordered)  # the round reads most of them, in this order
         chrome = _chrome_keys(keys, [sigs[d.source] for d in ordered], same)
         if not len(chrome):
             continue
-        # nothing in this round reads the new signatures: they are made a batch at a time, in parallel
-        changed: list[tuple[int, str]] = []
         hits = np.isin(np.concatenate(keys), chrome)
         bounds = np.cumsum([0] + [len(k) for k in keys])
+        todo = []
         for i in np.flatnonzero(np.logical_or.reduceat(hits, bounds[:-1])).tolist():
-            d = ordered[i]
             hit = hits[bounds[i] : bounds[i + 1]]
-            total = int(words[i].sum())
-            lost = int(words[i][hit].sum())
-            if lost > MAX_SHARE * total:
-                continue
-            paras = store.read(d).split("\n\n")
-            # an editor's note repeated across stories ("This article was originally published on
-            # ...") is still each story's own: the cleaner keeps notices as story text
-            hit = hit & ~np.fromiter((h and notice(p) for p, h in zip(paras, hit.tolist(), strict=True)), bool)
-            if not hit.any():
-                continue
-            lost = int(words[i][hit].sum())
-            kept = [p for p, h in zip(paras, hit.tolist(), strict=True) if not h]
-            keys[i], words[i] = keys[i][~hit], words[i][~hit]
-            text = "\n\n".join(kept)
-            store.rewrite(d, text)
-            info = d.metadata.setdefault(
-                "chrome_removed",
-                {
-                    "paragraphs": 0,
-                    "reason": f"line repeated in documents of {MIN_STORIES}+ different stories (site chrome)",
-                },
-            )
-            dropped = len(paras) - len(kept)
-            info["paragraphs"] += dropped
-            removed_total += dropped
-            left = total - lost
-            if left < config.min_words:
-                d.reject(f"only site chrome: {left} words left after removing lines repeated across stories")
-                sigs.pop(d.source, None)
-            else:
-                changed.append((i, text))
-                if len(changed) >= RESIGN_BATCH:
-                    _resign(changed, ordered, keys, words, sigs, config, shingles)
-        _resign(changed, ordered, keys, words, sigs, config, shingles)
+            if int(words[i][hit].sum()) <= MAX_SHARE * int(words[i].sum()):
+                todo.append((i, hit))
+        # nothing in this round reads the new signatures: each is made (in parallel) as its text is
+        # rewritten, so only the texts in flight are held
+        stripped = _Stripped(todo, ordered, keys, words, sigs, config, store)
+        for i, sig in signatures(stripped, config, len(todo) >= PARALLEL_FROM):
+            sigs[ordered[i].source] = dataclasses.replace(sig, paragraphs=(keys[i], words[i]))
+            if shingles is not None:
+                shingles.park(ordered[i].source)
+        removed_total += stripped.removed
         if shingles is not None:
+            shingles.flush()
             shingles.release()  # the round read many documents' shingles: they need not stay resident
         alive = [i for i, d in enumerate(ordered) if not d.rejected]
         ordered = [ordered[i] for i in alive]

@@ -21,6 +21,7 @@ import math
 import re
 import sys
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
@@ -284,6 +285,8 @@ class Texts(Protocol):
 class Shingles(Protocol):
     """Where shingle sets are mapped from (``spool.ShingleSpool``): pages read can be let go."""
 
+    def compact(self, sources: Iterable[str]) -> None: ...
+
     def release(self) -> None: ...
 
 
@@ -315,6 +318,8 @@ def group(
     With ``shingles``, the pages of the shingle sets read are let go every ``RELEASE_EVERY`` documents.
     """
     ordered = sorted(docs, key=lambda d: _rank_key(d, sigs[d.source]))
+    if shingles is not None:
+        shingles.compact(d.source for d in ordered)  # only the sets in use, in the order they are read
     ranked = [sigs[d.source] for d in ordered]
     bands, rows = lsh_params(config.threshold, config.num_perm)
     lsh = BandIndex(bands, rows)  # datasketch MinHashLSH's candidates in ~1/10 of its memory

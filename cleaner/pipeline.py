@@ -25,7 +25,7 @@ from .gcpause import settle
 from .language import language
 from .language import warm_up as language_warm_up
 from .sources import HTML_SUFFIXES, Item, discover, item_id, load
-from .spool import ShingleSpool, TextSpool
+from .spool import ShingleSpool, SpareSpool, TextSpool
 
 
 @dataclass
@@ -272,6 +272,7 @@ def run(
     spool = TextSpool()  # kept documents' texts wait on disk until written
     sigs: dict[str, dedup.Signature] = {}
     shingles = ShingleSpool(sigs)  # and their shingle sets, mapped back from disk
+    spares = SpareSpool()  # and the lines another copy may give back (rescue.py), until that pass
     rejected: list[Document] = []
     if config.dedup:  # made once here, before the workers fork, rather than once in every worker
         dedup._permutations(config.num_perm, config.seed)
@@ -284,15 +285,19 @@ def run(
             if not doc.spare:  # a too-short document with spare lines may come back (rescue.py)
                 doc.text = ""
             rejected.append(doc)
+            spares.park(doc)
         else:
             spool.park(doc)  # the chrome pass and the canonical choice read back the few they need
+            spares.park(doc)
             kept.append(doc)
             if sig is not None:
                 sigs[doc.source] = sig
                 shingles.park(doc.source)
     if config.dedup:
         shingles.flush()
-        revived = rescue.restore(kept, sigs, config, rejected, spool)  # lines one copy kept, another dropped
+        # lines one copy kept, another dropped
+        revived = rescue.restore(kept, sigs, config, rejected, spool, spares, shingles)
+        spares.close()
         for d in revived:
             spool.park(d)
         kept += revived
@@ -308,6 +313,7 @@ def run(
         emitted = kept
     sigs.clear()
     shingles.close()
+    spares.close()
     for doc in sorted(emitted, key=lambda d: d.source):
         on_article(spool.restore(doc))
         doc.text = ""

@@ -19,8 +19,8 @@ the classifier into dropping the whole story). The result does not depend on inp
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 import numpy as np
 import xxhash
@@ -92,12 +92,25 @@ def _own_keys(doc: Document, sig: dedup.Signature | None, texts: chrome.Texts) -
     return np.unique(np.fromiter((_key(p) for p in texts.read(doc).split("\n\n") if p), np.uint64))
 
 
+class Spares(Protocol):
+    """Where the documents' spare lines are (``spool.SpareSpool``), when not in ``Document.spare``."""
+
+    def lines(self, doc: Document) -> list[tuple[int, str]]: ...
+
+
+class InDocuments:
+    def lines(self, doc: Document) -> list[tuple[int, str]]:
+        return doc.spare
+
+
 def restore(
     docs: list[Document],
     sigs: dict[str, dedup.Signature],
     config: Config,
     rejected: list[Document] | None = None,
     texts: chrome.Texts | None = None,
+    spares: Spares | None = None,
+    shingles: chrome.Shingles | None = None,
 ) -> list[Document]:
     """Give each document back its spare lines that another document kept.
 
@@ -105,10 +118,13 @@ def restore(
     that were only too short (``revivable``) get the same chance; those that reach
     ``config.min_words`` and pass ``--lang`` are returned, no longer rejected, for the caller to
     keep (they are removed from ``rejected``). Every ``spare`` list is emptied. ``texts`` holds the
-    kept documents' texts (default: ``doc.text``); only the changed ones are read.
+    kept documents' texts (default: ``doc.text``); only the changed ones are read. ``spares`` holds
+    the spare lines (default: ``doc.spare``). A changed text is signed as soon as it is made, and its
+    shingle set goes to ``shingles``: neither the texts nor the shingle sets are held all at once.
     """
     store = texts or chrome.InDocuments()
-    candidates = [d for d in rejected or () if d.spare and revivable(d)]
+    spare_of = spares or InDocuments()
+    candidates = [d for d in rejected or () if revivable(d) and spare_of.lines(d)]
     for d in rejected or ():
         if d.spare and not revivable(d):
             d.spare = []
@@ -117,56 +133,96 @@ def restore(
     keys, counts = (
         np.unique(np.concatenate(per_doc), return_counts=True) if per_doc else (np.zeros(0, np.uint64),) * 2
     )
-    holders = _short_holders(pool, per_doc)
-    revived: list[Document] = []
-    changed: list[tuple[Document, str]] = []
-    for n, (d, own) in enumerate(zip(pool, per_doc, strict=True)):
-        spare, d.spare = d.spare, []
-        back = []
-        for pos, text in spare:
-            k = np.uint64(_key(text))
-            i = int(np.searchsorted(keys, k))
-            # kept in some document, and not only in this one (a line it kept twice, dropped once)
-            if not (i < len(keys) and keys[i] == k and counts[i] > (1 if k in own else 0)):
-                continue
-            if len(text.split()) >= MIN_WORDS or _kept_by_a_copy(n, holders.get(int(k), ()), pool, sigs):
-                back.append((pos, text))
-        if back:
-            text = store.read(d)
-            text = _merge(text.split("\n\n") if text else [], back)
-            store.rewrite(d, text)  # a rejected document's text is in the document
-            d.metadata["restored"] = {
-                "paragraphs": len(back),
-                "reason": "dropped by the classifier here, kept as story in another document of the run",
-            }
-        if d.rejected:
-            if back and len(d.text.split()) >= config.min_words and _revive(d, config):
-                revived.append(d)
-            else:
-                d.text = ""
-            continue
-        if back:
-            changed.append((d, text))
-    # nothing above reads the new signatures: they are made together (in workers when many)
-    for (d, text), sig in zip(changed, chrome.signatures([t for _, t in changed], config), strict=True):
-        sigs[d.source] = dataclasses.replace(sig, paragraphs=chrome.paragraph_keys(text))
-    for d in revived:
+    holders, with_spare = _short_holders(pool, per_doc, spare_of)
+    given = _GivenBack(pool, per_doc, keys, counts, holders, sigs, config, store, spare_of)
+    # nothing in the pass reads the new signatures (a copy is told by the old ones): they wait in
+    # ``fresh``, their shingle sets parked as they come, and replace the old ones at the end
+    fresh: dict[str, dedup.Signature] = {}
+    for source, sig in chrome.signatures(given, config, with_spare >= chrome.PARALLEL_FROM):
+        fresh[source] = sig
+        if shingles is not None:
+            shingles.park(source, fresh)
+    if shingles is not None:
+        shingles.flush()
+    sigs.update(fresh)
+    for d in given.revived:
         sigs[d.source] = dedup.signature(d.text, config.shingle_size, config.num_perm, config.seed)
         rejected.remove(d)  # type: ignore[union-attr]
-    return revived
+    return given.revived
 
 
-def _short_holders(pool: list[Document], per_doc: list[np.ndarray]) -> dict[int, list[int]]:
-    """For the key of every short spare line: the documents (indices into ``pool``) that kept it."""
-    short = np.array(
-        sorted({_key(t) for d in pool for _, t in d.spare if len(t.split()) < MIN_WORDS}), dtype=np.uint64
-    )
+#: why a document got lines back
+REASON = "dropped by the classifier here, kept as story in another document of the run"
+
+
+class _GivenBack:
+    """``(source, new text, True)`` of each kept document of ``pool`` that gets lines back, as
+    ``chrome.signatures`` asks for them (its text is rewritten in ``store`` first); rejected
+    documents of ``pool`` that become articles again are collected in ``revived``."""
+
+    def __init__(
+        self,
+        pool: list[Document],
+        per_doc: list[np.ndarray],
+        keys: np.ndarray,
+        counts: np.ndarray,
+        holders: dict[int, list[int]],
+        sigs: dict[str, dedup.Signature],
+        config: Config,
+        store: chrome.Texts,
+        spares: Spares,
+    ) -> None:
+        self.pool, self.per_doc, self.keys, self.counts, self.holders = pool, per_doc, keys, counts, holders
+        self.sigs, self.config, self.store, self.spares = sigs, config, store, spares
+        self.revived: list[Document] = []
+
+    def __iter__(self) -> Iterator[tuple[str, str, bool]]:
+        keys, counts, pool, sigs = self.keys, self.counts, self.pool, self.sigs
+        for n, (d, own) in enumerate(zip(pool, self.per_doc, strict=True)):
+            spare = self.spares.lines(d)
+            d.spare = []
+            back = []
+            for pos, text in spare:
+                k = np.uint64(_key(text))
+                i = int(np.searchsorted(keys, k))
+                # kept in some document, and not only in this one (a line it kept twice, dropped once)
+                if not (i < len(keys) and keys[i] == k and counts[i] > (1 if k in own else 0)):
+                    continue
+                if len(text.split()) >= MIN_WORDS or _kept_by_a_copy(n, self.holders.get(int(k), ()), pool, sigs):
+                    back.append((pos, text))
+            if back:
+                text = self.store.read(d)
+                text = _merge(text.split("\n\n") if text else [], back)
+                self.store.rewrite(d, text)  # a rejected document's text is in the document
+                d.metadata["restored"] = {"paragraphs": len(back), "reason": REASON}
+            if d.rejected:
+                if back and len(d.text.split()) >= self.config.min_words and _revive(d, self.config):
+                    self.revived.append(d)
+                else:
+                    d.text = ""
+                continue
+            if back:
+                yield d.source, text, True
+
+
+def _short_holders(
+    pool: list[Document], per_doc: list[np.ndarray], spares: Spares
+) -> tuple[dict[int, list[int]], int]:
+    """For the key of every short spare line: the documents (indices into ``pool``) that kept it;
+    and how many documents have spare lines."""
+    found: set[int] = set()
+    with_spare = 0
+    for d in pool:
+        spare = spares.lines(d)
+        with_spare += bool(spare)
+        found.update(_key(t) for _, t in spare if len(t.split()) < MIN_WORDS)
+    short = np.array(sorted(found), dtype=np.uint64)
     holders: dict[int, list[int]] = {}
     if len(short):
         for j, own in enumerate(per_doc):
             for k in own[np.isin(own, short)].tolist():
                 holders.setdefault(int(k), []).append(j)
-    return holders
+    return holders, with_spare
 
 
 def _kept_by_a_copy(

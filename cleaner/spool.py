@@ -16,8 +16,10 @@ reads it back just before the article is written.
 from __future__ import annotations
 
 import dataclasses
+import json
 import mmap
 import tempfile
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,26 +41,35 @@ class TextSpool:
 
     def park(self, doc: Document) -> None:
         """Write ``doc.text`` to the spool and empty it in the document."""
-        data = doc.text.encode("utf-8", "surrogatepass")  # any str round-trips exactly
+        self.put(doc.source, doc.text)
+        doc.text = ""
+
+    def put(self, key: str, text: str) -> None:
+        """Write ``text`` to the spool under ``key``."""
+        data = text.encode("utf-8", "surrogatepass")  # any str round-trips exactly
         if self._dirty is False:
             self._fh.seek(self._end)
         self._fh.write(data)
-        self._where[doc.source] = (self._end, len(data))
+        self._where[key] = (self._end, len(data))
         self._end += len(data)
         self._dirty = True
-        doc.text = ""
 
-    def read(self, doc: Document) -> str:
-        """The parked text of ``doc`` (it stays parked); ``doc.text`` when it was never parked."""
-        where = self._where.get(doc.source)
+    def get(self, key: str) -> str | None:
+        """The text parked under ``key`` (it stays parked), or None."""
+        where = self._where.get(key)
         if where is None:
-            return doc.text
+            return None
         if self._dirty:
             self._fh.flush()
             self._dirty = False
         offset, size = where
         self._fh.seek(offset)
         return self._fh.read(size).decode("utf-8", "surrogatepass")
+
+    def read(self, doc: Document) -> str:
+        """The parked text of ``doc`` (it stays parked); ``doc.text`` when it was never parked."""
+        text = self.get(doc.source)
+        return doc.text if text is None else text
 
     def rewrite(self, doc: Document, text: str) -> None:
         """Replace the parked text of ``doc``: in place when not longer, else at the end."""
@@ -94,6 +105,38 @@ class TextSpool:
         self.close()
 
 
+class SpareSpool:
+    """Documents' spare lines (``Document.spare``: ``[(place, line), ...]``, see ``rescue``) in one
+    unnamed temporary file from their arrival until the rescue pass reads them.
+
+    As Python objects they are ~12 strings and tuples a document (~4 KB, most of what a kept
+    document costs the main process before grouping); here they cost one index entry.
+    """
+
+    def __init__(self, dir: str | None = None) -> None:
+        self._texts = TextSpool(dir)
+
+    def park(self, doc: Document) -> None:
+        """Move ``doc.spare`` to the spool (an empty list stays as it is)."""
+        if doc.spare:
+            self._texts.put(doc.source, json.dumps(doc.spare, ensure_ascii=False))
+            doc.spare = []
+
+    def lines(self, doc: Document) -> list[tuple[int, str]]:
+        """The spare lines of ``doc``: parked ones, else ``doc.spare``."""
+        data = self._texts.get(doc.source)
+        return doc.spare if data is None else [(place, line) for place, line in json.loads(data)]
+
+    def close(self) -> None:
+        self._texts.close()
+
+    def __enter__(self) -> SpareSpool:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
 class ShingleSpool:
     """The signatures' exact shingle sets in one unnamed temporary file, mapped back read-only.
 
@@ -109,33 +152,63 @@ class ShingleSpool:
 
     def __init__(self, sigs: dict[str, Signature], dir: str | None = None) -> None:
         self._sigs = sigs
+        self._dir = dir
         self._fh = tempfile.TemporaryFile(prefix="cleaner-shingles-", dir=dir)
         self._end = 0
-        self._queued: list[str] = []
+        self._queued: list[tuple[dict[str, Signature], str]] = []
         self._maps: list[mmap.mmap] = []
 
-    def park(self, source: str) -> None:
-        """Move ``sigs[source]``'s shingle set to the file (at the latest on the next ``flush``)."""
-        self._queued.append(source)
+    def park(self, source: str, sigs: dict[str, Signature] | None = None) -> None:
+        """Move ``sigs[source]``'s shingle set to the file (at the latest on the next ``flush``);
+        ``sigs`` defaults to the spool's own dict (another dict: new signatures not yet in it)."""
+        self._queued.append((self._sigs if sigs is None else sigs, source))
         if len(self._queued) >= self.BATCH:
             self.flush()
 
     def park_loose(self) -> None:
         """Park every signature in ``sigs`` whose shingles are still in memory (made since), and flush."""
-        self._queued += [s for s, sig in self._sigs.items() if not _mapped(sig.shingles)]
+        self._queued += [(self._sigs, s) for s, sig in self._sigs.items() if not _mapped(sig.shingles)]
         self.flush()
 
     def flush(self) -> None:
         queued, self._queued = self._queued, []
-        todo = [(s, sig) for s in queued if (sig := self._sigs.get(s)) is not None and not _mapped(sig.shingles)]
-        todo = [(s, sig) for s, sig in todo if len(sig.shingles)]  # nothing to keep for an empty set
+        self._write(
+            [
+                (where, s, sig)
+                for where, s in queued
+                if (sig := where.get(s)) is not None and not _mapped(sig.shingles) and len(sig.shingles)
+            ]  # nothing to keep for an empty set
+        )
+
+    def compact(self, sources: Iterable[str]) -> None:
+        """Copy the shingle sets of ``sources`` (keys of ``sigs``, in this order) to a new file and map
+        them from there; the old file goes once no signature maps it any more.
+
+        The file keeps every set a document ever had (a re-signed document's old one stays), and a
+        page fault maps the cached pages around the one read as well: a pass that reads most
+        documents' sets makes the whole file resident, stale sets too. After this it holds only the
+        sets still in use, in the order the next pass takes them.
+        """
+        self.flush()
+        self._fh.close()  # the maps keep the old file until their last view goes
+        self._fh = tempfile.TemporaryFile(prefix="cleaner-shingles-", dir=self._dir)
+        self._end = 0
+        old, self._maps = self._maps, []
+        todo = [(self._sigs, s, sig) for s in sources if (sig := self._sigs.get(s)) is not None and len(sig.shingles)]
+        for start in range(0, len(todo), self.BATCH):
+            self._write(todo[start : start + self.BATCH])
+            _let_go(old)  # the old pages read for this batch: not resident with the new ones
+
+    def _write(self, todo: list[tuple[dict[str, Signature], str, Signature]]) -> None:
+        """Append the shingle sets of ``todo`` to the file, map them, and put signatures whose
+        ``shingles`` are views of that map in their places."""
         if not todo:
             return
         start = self._end
         self._fh.seek(start)
         offsets = []
         at = 0
-        for _, sig in todo:
+        for _, _, sig in todo:
             data = np.ascontiguousarray(sig.shingles, dtype=np.uint32).tobytes()
             self._fh.write(data)
             offsets.append(at)
@@ -146,15 +219,13 @@ class ShingleSpool:
         mapped = mmap.mmap(self._fh.fileno(), length, access=mmap.ACCESS_READ, offset=start)
         self._maps.append(mapped)
         values = np.frombuffer(mapped, dtype=np.uint32)
-        for (source, sig), offset in zip(todo, offsets, strict=True):
+        for (where, source, sig), offset in zip(todo, offsets, strict=True):
             view = values[offset : offset + len(sig.shingles)]
-            self._sigs[source] = dataclasses.replace(sig, shingles=view)
+            where[source] = dataclasses.replace(sig, shingles=view)
 
     def release(self) -> None:
         """Drop the mapped pages read so far from resident memory (they stay readable)."""
-        if hasattr(mmap, "MADV_DONTNEED"):
-            for mapped in self._maps:
-                mapped.madvise(mmap.MADV_DONTNEED)
+        _let_go(self._maps)
 
     def close(self) -> None:
         """Close the file; the maps go when no signature uses them any more."""
@@ -166,6 +237,13 @@ class ShingleSpool:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _let_go(maps: list[mmap.mmap]) -> None:
+    """Drop the pages of ``maps`` from this process's resident memory (read again when needed)."""
+    if hasattr(mmap, "MADV_DONTNEED"):
+        for mapped in maps:
+            mapped.madvise(mmap.MADV_DONTNEED)
 
 
 def _mapped(shingles: np.ndarray) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+
 from cleaner import dedup, rescue
 from cleaner.config import Config
 from cleaner.document import Decision, Document
@@ -115,3 +117,36 @@ def test_a_copy_rejected_as_too_short_comes_back_with_its_story():
     assert lost.metadata["restored"]["was_rejected"].startswith("not an article")
     assert dedup.similarity(sigs["full.txt"], sigs["lost.txt"]) == (1.0, 1.0)
     assert other_lang.rejected and other_lang.text == "" and other_lang.spare == []
+
+
+def test_spooled_texts_spare_lines_and_shingles_give_the_same_result():
+    """With texts, spare lines and shingle sets on disk (as ``pipeline.run`` keeps them), the same
+    lines come back and the same signatures are made as with everything in the documents."""
+    from cleaner.spool import ShingleSpool, SpareSpool, TextSpool
+
+    def corpus() -> list[Document]:
+        p, q = paragraphs(7), paragraphs(8)
+        return [
+            doc("full.txt", p),
+            doc("lossy.txt", p[:2] + p[3:], spare=[(2, p[2]), (4, q[0])]),
+            doc("other.txt", q, spare=[(1, p[4])]),
+            doc("short.txt", q[1:], spare=[(0, q[0])]),
+        ]
+
+    plain = corpus()
+    _, plain_sigs = run(plain)
+    docs = corpus()
+    sigs = {d.source: dedup.signature(d.text, 5, CONFIG.num_perm, CONFIG.seed) for d in docs}
+    with TextSpool() as texts, SpareSpool() as spares, ShingleSpool(sigs) as shingles:
+        for d in docs:
+            texts.park(d)
+            spares.park(d)
+            shingles.park(d.source)
+        shingles.flush()
+        assert rescue.restore(docs, sigs, CONFIG, [], texts, spares, shingles) == []
+        assert [texts.read(d) for d in docs] == [d.text for d in plain]
+        assert [d.metadata for d in docs] == [d.metadata for d in plain]
+        for d in docs:
+            assert np.array_equal(sigs[d.source].shingles, plain_sigs[d.source].shingles)
+            assert sigs[d.source].hashvalues.tobytes() == plain_sigs[d.source].hashvalues.tobytes()
+            assert not sigs[d.source].shingles.flags.writeable  # mapped from the spool

@@ -296,8 +296,9 @@ def test_chrome_pass_signs_in_workers_with_the_same_result(monkeypatch):
     assert run(2) == run(1)
 
 
-def test_chrome_pass_resigns_in_batches_with_the_same_result(monkeypatch):
-    """Changed texts are re-signed a batch at a time (bounded memory); the batch size changes nothing."""
+def test_chrome_pass_resigns_as_a_stream_with_the_same_result(monkeypatch):
+    """Each changed text is made and signed before the next one is read (bounded memory), with the
+    result of making them all first and signing them together."""
 
     def run() -> list[tuple[str, str, bytes]]:
         config = Config(workers=1, min_words=3)
@@ -305,18 +306,31 @@ def test_chrome_pass_resigns_in_batches_with_the_same_result(monkeypatch):
         chrome.remove_chrome(docs, sigs, config)
         return [(d.source, d.text, sigs[d.source].hashvalues.tobytes()) for d in docs]
 
-    whole = run()
-    batches: list[int] = []
     signatures = chrome.signatures
 
-    def counted(texts: list[str], config: Config) -> list:
-        batches.append(len(texts))
-        return signatures(texts, config)
+    def at_once(items, config: Config, parallel: bool):
+        yield from signatures(list(items), config, parallel)
 
-    monkeypatch.setattr(chrome, "RESIGN_BATCH", 3)
-    monkeypatch.setattr(chrome, "signatures", counted)
+    monkeypatch.setattr(chrome, "signatures", at_once)
+    whole = run()
+    ahead: list[int] = []
+
+    def streamed(items, config: Config, parallel: bool):
+        taken = 0
+
+        def counting():
+            nonlocal taken
+            for item in items:
+                taken += 1
+                yield item
+
+        for done, result in enumerate(signatures(counting(), config, parallel), 1):
+            ahead.append(taken - done)  # texts made but not yet signed
+            yield result
+
+    monkeypatch.setattr(chrome, "signatures", streamed)
     assert run() == whole
-    assert max(batches) <= 3 and sum(batches) == 8
+    assert len(ahead) == 8 and max(ahead) == 0
 
 
 def _canonical_case(rng: random.Random, n: int) -> tuple[list[Document], dict]:

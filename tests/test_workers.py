@@ -88,6 +88,22 @@ def test_shingle_spool_round_trips_and_maps_new_signatures():
         spool.park_loose()
         assert not sigs["d1"].shingles.flags.writeable and np.array_equal(sigs["d1"].shingles, new)
         assert dedup.similarity(sigs["d2"], sigs["d2"]) == (1.0, 1.0)
+        size = spool._end
+        spool.compact(reversed(list(sigs)))  # only the sets in use, in a new file
+        assert all(np.array_equal(sigs[s].shingles, before[s]) for s in sigs if s != "d1")
+        assert np.array_equal(sigs["d1"].shingles, new) and spool._end < size  # d1's old set is gone
+
+
+def test_spare_spool_round_trips_any_line():
+    from cleaner.document import Document
+    from cleaner.spool import SpareSpool
+
+    lines = [(0, "Zwei Absätze \u2028 und ein \"Zitat\""), (3, "tab\there\nnewline"), (3, "\udcff lone surrogate")]
+    docs = [Document(source="a.txt", spare=list(lines)), Document(source="b.txt")]
+    with SpareSpool() as spool:
+        for d in docs:
+            spool.park(d)
+        assert docs[0].spare == [] and spool.lines(docs[0]) == lines and spool.lines(docs[1]) == []
 
 
 def test_output_is_the_same_with_shingle_sets_in_memory(run_cli, seeds_dir, tmp_path, monkeypatch):
@@ -99,6 +115,9 @@ def test_output_is_the_same_with_shingle_sets_in_memory(run_cli, seeds_dir, tmp_
             self._queued = []
 
         def park_loose(self) -> None:
+            pass
+
+        def compact(self, sources) -> None:
             pass
 
     inputs = tmp_path / "in"
