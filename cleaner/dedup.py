@@ -324,10 +324,9 @@ def group(
     bands, rows = lsh_params(config.threshold, config.num_perm)
     lsh = BandIndex(bands, rows)  # datasketch MinHashLSH's candidates in ~1/10 of its memory
     indexed = [i for i, sig in enumerate(ranked) if len(sig.shingles)]
-    for i in indexed:
-        lsh.insert(i, ranked[i].hashvalues)
-    rank_of = np.array(indexed, dtype=np.int64)  # insertion number -> rank
     values = np.stack([s.hashvalues for s in ranked]) if ranked else np.zeros((0, config.num_perm), np.uint32)
+    lsh.insert_many(indexed, values if len(indexed) == len(ranked) else values[indexed])
+    rank_of = np.array(indexed, dtype=np.int64)  # insertion number -> rank
     sizes = np.array([len(s.shingles) for s in ranked], dtype=np.int64)
     group_of = np.full(len(ordered), -1, dtype=np.int64)
     groups: list[list[int]] = []  # ranks of each group's members, most complete first

@@ -10,6 +10,7 @@ import dataclasses
 import itertools
 import re
 import signal
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -249,6 +250,21 @@ def _failed(item: Item, reason: str) -> tuple[Document, dedup.Signature | None]:
 
 Sink = Callable[[Document], None]
 
+#: metadata values up to this long are shared between documents (site names, encodings, languages)
+SHARED_LENGTH = 40
+
+
+def _share_strings(doc: Document) -> None:
+    """Use one copy of the strings that many documents repeat (metadata names, short values, the
+    language): each document arrives from a worker with copies of its own, ~0.5 KB a document."""
+    intern = sys.intern
+    doc.metadata = {
+        intern(k): intern(v) if type(v) is str and len(v) <= SHARED_LENGTH else v for k, v in doc.metadata.items()
+    }
+    doc.kind = intern(doc.kind)  # type: ignore[assignment]
+    if doc.lang:
+        doc.lang = intern(doc.lang)
+
 
 def run(
     inputs: Iterable[str],
@@ -278,6 +294,7 @@ def run(
         dedup._permutations(config.num_perm, config.seed)
     items: Iterable[Item] = inputs if items_given else discover(inputs, stdin=stdin, skip=skip)  # type: ignore[assignment]
     for doc, sig in process_all(items, config):
+        _share_strings(doc)
         summary.read += 1
         if progress:
             progress(1)

@@ -19,14 +19,18 @@ def test_same_candidates_as_datasketch(bands, rows):
     sigs = {f"d{i:03d}": base[i] for i in range(150)}
     ref = datasketch.MinHashLSH(num_perm=num_perm, params=(bands, rows))
     index = BandIndex(bands, rows)
+    bulk = BandIndex(bands, rows)  # all at once, in two parts with a query (a rebuild) between
     for key, hv in sigs.items():
         ref.insert(key, datasketch.LeanMinHash(seed=1, hashvalues=hv, scheme="affine32"))
         index.insert(key, hv)
+    bulk.insert_many(list(sigs)[:60], base[:60])
+    bulk.query(base[0])
+    bulk.insert_many(list(sigs)[60:], base[60:])
     probes = [*sigs.values(), rng.integers(0, 8, size=num_perm, dtype=np.uint64).astype(np.uint32)]
     nonempty = 0
     for hv in probes:
         expected = set(ref.query(datasketch.LeanMinHash(seed=1, hashvalues=hv, scheme="affine32")))
-        assert index.query(hv) == expected
+        assert index.query(hv) == expected and bulk.query(hv) == expected
         nonempty += len(expected) > 1
     assert nonempty  # the test data has shared bands to find
 
