@@ -283,6 +283,11 @@ def test_language_guess_counts_as_the_per_word_chain_did():
         "xyz qqq",
         "",
         "a a a de de la la la",
+        "İSTANBUL'DA BİR VE BU İÇİN bir ve bu için da",  # "İ" lower-cases to two characters
+        "ΚΑΙ ΤΟ ΣΤΟ ΟΔΟΣ'Α ΚΑΙ ΣΑΣ και το στο",  # a final sigma lower-cases by its neighbours
+        "the and " * 3000 + "der die das " * 2000,  # more than 4,000 words in under 64,000 characters
+        "x" * 70_000 + " der die das und",  # longer than the first-words window
+        ("Der Rat hat am Montag beschlossen. " * 2500)[:80_000],
     ]
     for text in texts:
         assert guess_language(text) == reference(text)
@@ -410,3 +415,72 @@ def test_rules_read_date_and_byline_from_the_line_facts_as_meta_says(words):
         for evidence in (ev, bare):
             assert evidence.says(k, "date", text) == meta.dateline(text)
             assert evidence.says(k, "byline", text) == bool(meta.byline(text))
+
+
+# --- phrase rules are tried only on lines they could match (first character, needed strings)
+
+
+def _rule_patterns() -> list[str]:
+    return sorted(set(load_rules().patterns.values()))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_what_a_rule_needs_is_in_every_line_it_matches(data):
+    from cleaner.clean.regex_needs import first_chars, needs
+
+    pattern = data.draw(st.sampled_from(_rule_patterns()))
+    line = data.draw(st.from_regex(re.compile(pattern), fullmatch=True))
+    chars, need = first_chars(pattern), needs(pattern)
+    if chars is not None:
+        assert line[:1] in chars
+    if need is not None:
+        assert any(w in line for w in need)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "chars", "need"),
+    [
+        (r"(sign|log) ?in", {"s", "l"}, {"sign", "log"}),
+        (r"(\d+ )?comments?", None, {"comment"}),
+        (r"(?i)read more", None, None),
+        (r"(?:x)?y|z", {"x", "y", "z"}, {"y", "z"}),
+        (r"a*", None, None),
+        (r"\bfoo\b", {"f"}, {"foo"}),
+        (r".{0,9}[|/]\s*(afp|ap)", None, {"|", "/"}),
+        (r"[^a]bc", None, {"bc"}),
+    ],
+)
+def test_first_chars_and_needs_of_known_patterns(pattern, chars, need):
+    from cleaner.clean.regex_needs import first_chars, needs
+
+    assert first_chars(pattern) == (None if chars is None else frozenset(chars))
+    assert needs(pattern) == (None if need is None else frozenset(need))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_line_screen_answers_as_one_alternation_of_every_rule(data):
+    from cleaner.clean.phrases import _TRAIL, _any_of, load_rules
+
+    rules = load_rules()
+    whole = _any_of([p for kind, _, _, rx in rules.compiled if kind != "prefix" for p in _group_rules(rx)])
+    pattern = data.draw(st.sampled_from(_rule_patterns()))
+    line = data.draw(st.from_regex(re.compile(pattern), fullmatch=True))
+    extra = data.draw(st.sampled_from(["", " and more", "photo: ", "(", " | getty images", "x"]))
+    for candidate in (line, line + extra, extra + line, extra, ""):
+        stripped = _TRAIL.sub("", normalise(candidate))
+        assert rules.any_line.possible(stripped) == (whole.fullmatch(stripped) is not None)
+
+
+def _group_rules(rx: re.Pattern[str]) -> list[str]:
+    return [load_rules().patterns[name] for name in rx.groupindex if name in load_rules().patterns]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"aBc DéÉ İıΣσς'_.,-\n1²", "ΟΔΟΣ", "Straße"]), max_size=60).map("".join))
+def test_lower_words_are_the_first_words_lower_cased(text):
+    from cleaner.clean.stopwords import first_words, lower_words
+
+    for n in (3, 4000):
+        assert lower_words(text, n) == [w.lower() for w in first_words(text, n)]

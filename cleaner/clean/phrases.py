@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from .regex_needs import first_chars, needs
+
 KINDS = ("line", "prefix", "list")
 #: prefix rules judge lines up to this many words
 PREFIX_MAX_WORDS = 40
@@ -36,15 +38,111 @@ class Match:
     lang: str
 
 
+def _trie(words: list[str]) -> str:
+    """An expression matching any of ``words``, as a letter tree: the engine compares one letter per
+    branch instead of every word at every position of the line. At a position it matches the
+    longest of ``words`` that starts there."""
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        alternatives = [re.escape(ch) + emit(node[ch]) for ch in sorted(node) if ch]
+        if not alternatives:
+            return ""
+        if len(alternatives) == 1 and "" not in node:
+            return alternatives[0]
+        return "(?:" + "|".join(alternatives) + ")" + ("?" if "" in node else "")
+
+    return emit(tree)
+
+
+@dataclass(frozen=True)
+class LineScreen:
+    """Could any whole-line rule match a line? Answered without trying every rule on it.
+
+    A rule that starts with a known character (``regex_needs.first_chars``) is tried only on lines
+    that start with one of its characters; a rule that can start anywhere (``.{0,250}\\b(getty images|...)``)
+    only on lines that hold one of the strings it needs (``regex_needs.needs``), found in one pass
+    over the line. The answer is the one-alternation answer: rules are only left out where they
+    cannot match (``tests/test_clean_shortcuts.py``).
+    """
+
+    #: first character -> alternation of the rules that can start with it
+    by_first: dict[str, re.Pattern[str]]
+    #: any of the strings the other rules need (one pass, skipping letters no such string starts with)
+    needed: re.Pattern[str] | None
+    #: ``(?=(...))`` over the same strings: at each position, the longest one found there
+    needed_at: re.Pattern[str] | None
+    #: found string -> the rules that need it or one of its prefixes
+    by_need: dict[str, tuple[re.Pattern[str], ...]]
+    #: rules with neither: tried on every line
+    always: re.Pattern[str] | None
+
+    @classmethod
+    def build(cls, patterns: list[str]) -> LineScreen | None:
+        """The screen of ``patterns``; None when a rule refers to its own groups (see ``_any_of``)."""
+        if any(re.search(r"\\\d|\(\?P=", p) for p in patterns):
+            return None
+        starts: dict[str, list[str]] = {}
+        needing: list[tuple[frozenset[str], str]] = []
+        always: list[str] = []
+        for p in patterns:
+            chars = first_chars(p)
+            if chars is not None:
+                for ch in chars:
+                    starts.setdefault(ch, []).append(p)
+                continue
+            need = needs(p)
+            if need is None:
+                always.append(p)
+            else:
+                needing.append((need, p))
+        words = sorted({w for need, _ in needing for w in need})
+        by_need: dict[str, tuple[re.Pattern[str], ...]] = {}
+        for found in words:
+            rules = [p for need, p in needing if any(found.startswith(w) for w in need)]
+            by_need[found] = tuple(re.compile(_uncaptured(p)) for p in rules)
+        by_first = {ch: _any_of(ps) for ch, ps in starts.items()}
+        everyone = _any_of(always) if always else None
+        if any(rx is None for rx in by_first.values()) or (always and everyone is None):
+            return None
+        return cls(
+            by_first,  # type: ignore[arg-type]
+            re.compile(_trie(words)) if words else None,
+            re.compile(f"(?=({_trie(words)}))") if words else None,
+            by_need,
+            everyone,
+        )
+
+    def possible(self, line: str) -> bool:
+        """Does some rule fullmatch ``line``?"""
+        rx = self.by_first.get(line[:1])
+        if rx is not None and rx.fullmatch(line) is not None:
+            return True
+        if self.always is not None and self.always.fullmatch(line) is not None:
+            return True
+        if self.needed is not None and self.needed_at is not None and self.needed.search(line) is not None:
+            for found in set(self.needed_at.findall(line)):
+                for rule in self.by_need[found]:
+                    if rule.fullmatch(line) is not None:
+                        return True
+        return False
+
+
 @dataclass(frozen=True)
 class Rules:
     """Compiled rules of all languages: one alternation per (kind, reason) for speed."""
 
     compiled: tuple[tuple[str, str, str, re.Pattern[str]], ...]  # (kind, reason, lang, regex)
     patterns: dict[str, str]  # group name -> the rule's own expression, to say which rule fired
-    #: every line/list rule and every prefix rule as one expression without capturing groups: one
-    #: call rules out the ~90 % of lines that no rule takes (None: no such expression could be made)
-    any_line: re.Pattern[str] | None = None
+    #: which line/list rules could match a line, and every prefix rule as one expression without
+    #: capturing groups: rules out the ~90 % of lines that no rule takes at little cost (None: no such
+    #: screen could be made, every group is tried)
+    any_line: LineScreen | None = None
     any_prefix: re.Pattern[str] | None = None
     #: answers by normalised line (site chrome recurs across a corpus); cleared when full
     _seen: dict[str, Match | None] = field(default_factory=dict, init=False, compare=False, repr=False)
@@ -75,7 +173,7 @@ class Rules:
         if (
             self.any_line is not None
             and self.any_prefix is not None
-            and self.any_line.fullmatch(stripped) is None
+            and not self.any_line.possible(stripped)
             and (long_line or self.any_prefix.match(norm) is None)
         ):
             return None
@@ -184,4 +282,4 @@ def load_rules() -> Rules:
             raise
     line_rules = [p for kind, _, _, p in parsed if kind != "prefix"]
     prefix_rules = [p for kind, _, _, p in parsed if kind == "prefix"]
-    return Rules(tuple(compiled), names, _any_of(line_rules), _any_of(prefix_rules))
+    return Rules(tuple(compiled), names, LineScreen.build(line_rules), _any_of(prefix_rules))

@@ -13,6 +13,8 @@ from collections import Counter
 from functools import cache, lru_cache
 from importlib import resources
 
+import numpy as np
+
 _WORD = re.compile(r"\w+", re.U)
 _HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -70,6 +72,21 @@ def stoplist(lang: str) -> frozenset[str]:
 INDEX_MAX = 500_000
 
 
+class _Codes(dict):  # type: ignore[type-arg]
+    """word -> positions of its languages in ``StopwordIndex.names``, worked out when first asked for."""
+
+    def __init__(self, index: StopwordIndex) -> None:
+        super().__init__()
+        self._index = index
+        self._position = {lang: i for i, lang in enumerate(index.names)}
+
+    def __missing__(self, word: str) -> np.ndarray:
+        if len(self) >= INDEX_MAX:
+            self.clear()
+        found = self[word] = np.array([self._position[lang] for lang in self._index[word]], dtype=np.intp)
+        return found
+
+
 class StopwordIndex(dict):  # type: ignore[type-arg]
     """``index[word]``: the languages whose stoplist has ``word``, in :func:`languages` order (``()``
     for none).
@@ -82,12 +99,17 @@ class StopwordIndex(dict):  # type: ignore[type-arg]
     def __init__(self, lists: dict[str, frozenset[str]]) -> None:
         super().__init__()
         self._lists = tuple((lang, words) for lang, words in lists.items() if words)
-        self._any = frozenset().union(*(words for _, words in self._lists))
+        #: every word of every list
+        self.words = frozenset().union(*(words for _, words in self._lists))
+        #: the languages with a list, in order (``codes`` gives positions in it)
+        self.names = tuple(lang for lang, _ in self._lists)
+        #: ``codes[word]``: ``self[word]`` as positions in ``names`` (remembered like the answers)
+        self.codes = _Codes(self)
 
     def __missing__(self, word: str) -> tuple[str, ...]:
         if len(self) >= INDEX_MAX:
             self.clear()
-        langs = tuple(lang for lang, words in self._lists if word in words) if word in self._any else ()
+        langs = tuple(lang for lang, words in self._lists if word in words) if word in self.words else ()
         self[word] = langs
         return langs
 
@@ -98,22 +120,39 @@ def stopword_index() -> StopwordIndex:
     return StopwordIndex({lang: stoplist(lang) for lang in languages()})
 
 
+#: the characters whose lower case is no single character of the same ``\\w`` class ("İ" -> "i̇")
+#: or depends on the characters around it (a final "Σ" -> "ς"): without them, the ``\\w+`` tokens
+#: of ``text.lower()`` are the lower-cased tokens of ``text``
+_LOWER_CHANGES_TOKENS = ("\u0130", "\u03a3")
+
+
+def lower_words(text: str, n: int) -> list[str]:
+    """``[w.lower() for w in first_words(text, n)]``, lower-casing the text once instead of each word."""
+    if len(text) > 16 * n or any(ch in text for ch in _LOWER_CHANGES_TOKENS):
+        return list(map(str.lower, first_words(text, n)))
+    return first_words(text.lower(), n)
+
+
 def guess_language(text: str, sample: int = 4000) -> str | None:
     """The language whose stopwords best cover the first ``sample`` words, or None."""
     head = text[: sample * 6]
     # counting every letter costs more than the rest of the guess: only when the head has Han or kana
-    han = len(_HAN_KANA.findall(head)) if _HAN_KANA.search(head) else 0
+    # (never in ASCII text, which ``str.isascii`` knows without reading it)
+    han = len(_HAN_KANA.findall(head)) if not head.isascii() and _HAN_KANA.search(head) else 0
     if han and han > 0.3 * max(1, len(_LETTERS.findall(head))):
         # written without spaces: stopword lists do not apply (justext has none for these)
         return "ja" if _KANA.search(head) else "zh"
     index = stopword_index()
-    # each distinct word once (C-level counting), then its count goes to each of its languages
-    hits: Counter[str] = Counter()
-    for word, count in Counter(map(str.lower, first_words(text, sample))).items():
-        for lang in index[word]:
-            hits[lang] += count
-    if not hits:
+    # each distinct word once (C-level counting); only the stopwords among them (a C-level set
+    # intersection) add their count to each of their languages, all in one array operation
+    counts = Counter(lower_words(text, sample))
+    words = list(index.words.intersection(counts))
+    if not words:
         return None
+    codes = list(map(index.codes.__getitem__, words))
+    weights = np.repeat(np.fromiter(map(counts.__getitem__, words), np.float64, len(words)), list(map(len, codes)))
+    totals = np.bincount(np.concatenate(codes), weights, minlength=len(index.names))
+    hits = {index.names[i]: int(totals[i]) for i in np.flatnonzero(totals)}
     # normalise by list size a little: long lists (e.g. 2,000 words) match more by chance
     sizes = {lang: len(stoplist(lang)) for lang in hits}
     return max(sorted(hits), key=lambda lang: hits[lang] / (sizes[lang] ** 0.25))
