@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import signal
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 import numpy as np
@@ -35,6 +36,17 @@ MIN_STORIES = 2
 SAME_STORY_CONTAINMENT = (0.2, 0.3, 0.4, 0.5, 0.5)
 #: never take more than this share of a document's words as chrome: its story would go with it
 MAX_SHARE = 0.95
+#: the paragraphs a document shares with another are chrome *in it* when both have a rest of at least
+#: ``REST_WORDS`` words that are not alike, and the first one's rest is a story found on its own: a
+#: third document holds ``CONFIRM`` or more of it, at most ``ALIEN`` of the shared paragraphs and
+#: less other text than ``EXTRA`` times what it holds of the rest (``_foreign``)
+REST_WORDS = 40
+CONFIRM = 0.5
+ALIEN = 0.1
+EXTRA = 0.5
+#: a paragraph held by more documents than this is looked at in its first ones (content order) only:
+#: the pairs of its holders would cost quadratic time
+MAX_HOLDERS = 64
 
 
 def _key(paragraph: str) -> int | None:
@@ -121,6 +133,119 @@ def _chrome_keys(keys: list[np.ndarray], sigs: list[dedup.Signature], same: floa
     return np.array(found, dtype=np.uint64)
 
 
+class _Holders:
+    """Which documents (indices into ``keys``) hold each paragraph key that two or more of them hold:
+    the first ``MAX_HOLDERS`` of them, in sorted arrays (a dict of lists costs ~10x the memory)."""
+
+    def __init__(self, keys: list[np.ndarray]) -> None:
+        flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+        doc = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
+        real = flat != 0
+        flat, doc = flat[real], doc[real]
+        order = np.lexsort((doc, flat))
+        flat, doc = flat[order], doc[order]
+        first = np.ones(len(flat), dtype=bool)
+        first[1:] = (flat[1:] != flat[:-1]) | (doc[1:] != doc[:-1])
+        flat, doc = flat[first], doc[first]
+        starts = (
+            np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]]) if len(flat) else np.zeros(0, dtype=np.int64)
+        )
+        ends = np.r_[starts[1:], len(flat)].astype(np.int64)
+        shared = ends - starts >= 2
+        self.keys, self.starts = flat[starts[shared]], starts[shared]
+        self.ends = np.minimum(ends[shared], self.starts + MAX_HOLDERS)
+        self.doc = doc
+
+    def of(self, keys: np.ndarray, without: Iterable[int] = ()) -> list[int]:
+        """The documents holding any of ``keys``, sorted, less ``without``."""
+        keys = np.unique(keys[keys != 0])
+        at = np.searchsorted(self.keys, keys)
+        inside = at < len(self.keys)
+        at = at[inside][self.keys[at[inside]] == keys[inside]]
+        found = set()
+        for s, e in zip(self.starts[at].tolist(), self.ends[at].tolist(), strict=True):
+            found.update(self.doc[s:e].tolist())
+        return sorted(found - set(without))
+
+
+def _union(arrays: Iterable[np.ndarray]) -> np.ndarray:
+    arrays = list(arrays)
+    return np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.uint32)
+
+
+def _foreign(
+    keys: list[np.ndarray],
+    words: list[np.ndarray],
+    sigs: list[dedup.Signature],
+    read: Callable[[int], str],
+    k: int,
+) -> dict[int, np.ndarray]:
+    """Paragraphs that are chrome in one document (its index: a mask of its paragraphs) though the
+    documents holding them look like copies of one story: a site's prose sidebar that is most of
+    every page it is on (a list of headlines with summaries), around a different story on each.
+
+    Document ``a`` shares paragraphs ``S`` with ``b``; both have a rest of ``REST_WORDS``+ words, and
+    the rests are not alike (``dedup.OVERLAP``; else the two differ in a few edited paragraphs). When a
+    third document holds most of ``a``'s rest, next to nothing of ``S`` and little else, ``a``'s rest is a
+    story of its own and ``S`` was put around it: ``S`` is chrome in ``a``. Only ``a`` loses ``S``:
+    ``b`` may be a page that kept another story, whose story ``S`` is. Copies of one story pass
+    untouched: a copy's rest is the part another copy lost (the end a teaser lacks, a dropped
+    paragraph), which nothing holds without the rest of the story, or page residue it kept, which
+    nothing holds on its own.
+    """
+    holders = _Holders(keys)
+
+    @lru_cache(maxsize=256)  # the documents of a few sites' pages, not every text read
+    def paragraph_shingles(i: int) -> list[np.ndarray]:
+        return [dedup.shingle_hashes(dedup.normalise(p), k) for p in read(i).split("\n\n")]
+
+    out: dict[int, np.ndarray] = {}
+    for a, ka in enumerate(keys):
+        partners = holders.of(ka, (a,))
+        hit = np.zeros(len(ka), dtype=bool)
+        found: list[tuple[np.ndarray, np.ndarray]] = []  # (shared, rest) of each confirmation
+        for b in partners:
+            shared = np.intersect1d(ka[ka != 0], keys[b])
+            in_s = np.isin(ka, shared)
+            rest = ~in_s & (ka != 0)
+            rest_b = ~np.isin(keys[b], shared) & (keys[b] != 0)
+            if (
+                any((in_s == f).all() for f, _ in found)
+                or min(int(words[a][rest].sum()), int(words[b][rest_b].sum())) < REST_WORDS
+            ):
+                continue
+            # a third document that holds a line of a's rest and none of the shared ones verbatim
+            third = holders.of(ka[rest], (a, b))
+            third = [c for c in third if not np.isin(shared, keys[c]).any()]
+            if not third:
+                continue
+            paras = paragraph_shingles(a)
+            own = _union(paras[j] for j in np.flatnonzero(rest).tolist())
+            theirs = _union(paragraph_shingles(b)[j] for j in np.flatnonzero(rest_b).tolist())
+            if np.isin(theirs, own, assume_unique=True).sum() >= dedup.OVERLAP * min(len(theirs), len(own)):
+                continue  # the rests are alike: the two differ in a few edited paragraphs only
+            common = _union(paras[j] for j in np.flatnonzero(in_s).tolist())
+            for c in third:
+                held = int(np.isin(own, sigs[c].shingles, assume_unique=True).sum())
+                alien = int(np.isin(common, sigs[c].shingles, assume_unique=True).sum())
+                extra = len(sigs[c].shingles) - held
+                if held >= CONFIRM * len(own) and alien <= ALIEN * len(common) and extra < EXTRA * held:
+                    found.append((in_s, rest))
+                    break
+        # two findings that take each other's rest contradict each other (is the sidebar the
+        # story or the story the sidebar?): neither is kept
+        for i, (in_s, rest) in enumerate(found):
+            others = np.zeros(len(ka), dtype=bool)
+            for j, (other, _) in enumerate(found):
+                if j != i:
+                    others |= other
+            if int(words[a][rest & others].sum()) * 2 <= int(words[a][rest].sum()):
+                hit |= in_s
+        if hit.any():
+            out[a] = hit
+    return out
+
+
 #: re-sign changed documents in worker processes from this many on (a pool costs ~0.5 s to start)
 PARALLEL_FROM = 2000
 _SIGN_CONFIG: Config | None = None
@@ -195,7 +320,9 @@ class _Stripped:
             paras = self.store.read(d).split("\n\n")
             # an editor's note repeated across stories ("This article was originally published on
             # ...") is still each story's own: the cleaner keeps notices as story text
-            hit = hit & ~np.fromiter((h and notice(p) for p, h in zip(paras, hit.tolist(), strict=True)), bool)
+            hit = hit & ~np.fromiter(
+                (h and notice(p) for p, h in zip(paras, hit.tolist(), strict=True)), bool
+            )
             if not hit.any():
                 continue
             lost = int(words[i][hit].sum())
@@ -214,6 +341,30 @@ class _Stripped:
             else:
                 yield i, text, False
 
+
+def _strip(
+    todo: list[tuple[int, np.ndarray]],
+    ordered: list[Document],
+    keys: list[np.ndarray],
+    words: list[np.ndarray],
+    sigs: dict[str, dedup.Signature],
+    config: Config,
+    store: Texts,
+    shingles: Shingles | None,
+) -> int:
+    """Take the chrome paragraphs ``todo`` out (``_Stripped``), sign the changed documents again;
+    return how many paragraphs went."""
+    # nothing reads the new signatures meanwhile: each is made (in parallel) as its text is
+    # rewritten, so only the texts in flight are held
+    stripped = _Stripped(todo, ordered, keys, words, sigs, config, store)
+    for i, sig in signatures(stripped, config, len(todo) >= PARALLEL_FROM):
+        sigs[ordered[i].source] = dataclasses.replace(sig, paragraphs=(keys[i], words[i]))
+        if shingles is not None:
+            shingles.park(ordered[i].source)
+    if shingles is not None:
+        shingles.flush()
+        shingles.release()  # the round read many documents' shingles: they need not stay resident
+    return stripped.removed
 
 
 def remove_chrome(
@@ -258,19 +409,19 @@ def remove_chrome(
             hit = hits[bounds[i] : bounds[i + 1]]
             if int(words[i][hit].sum()) <= MAX_SHARE * int(words[i].sum()):
                 todo.append((i, hit))
-        # nothing in this round reads the new signatures: each is made (in parallel) as its text is
-        # rewritten, so only the texts in flight are held
-        stripped = _Stripped(todo, ordered, keys, words, sigs, config, store)
-        for i, sig in signatures(stripped, config, len(todo) >= PARALLEL_FROM):
-            sigs[ordered[i].source] = dataclasses.replace(sig, paragraphs=(keys[i], words[i]))
-            if shingles is not None:
-                shingles.park(ordered[i].source)
-        removed_total += stripped.removed
-        if shingles is not None:
-            shingles.flush()
-            shingles.release()  # the round read many documents' shingles: they need not stay resident
+        removed_total += _strip(todo, ordered, keys, words, sigs, config, store, shingles)
         alive = [i for i, d in enumerate(ordered) if not d.rejected]
         ordered = [ordered[i] for i in alive]
         keys = [keys[i] for i in alive]
         words = [words[i] for i in alive]
+    # last, a prose sidebar around different stories that the rounds took for copies of one
+    found = _foreign(
+        keys, words, [sigs[d.source] for d in ordered], lambda i: store.read(ordered[i]), config.shingle_size
+    )
+    todo = [
+        (i, hit)
+        for i, hit in sorted(found.items())
+        if int(words[i][hit].sum()) <= MAX_SHARE * int(words[i].sum())
+    ]
+    removed_total += _strip(todo, ordered, keys, words, sigs, config, store, shingles)
     return removed_total

@@ -401,6 +401,92 @@ def test_a_title_about_the_story_beats_another_pages_headline():
     for order in (docs, docs[::-1]):
         canon = dedup.choose_canonical(list(order), sigs)[0]
         assert canon.source == "own.txt"
-        assert canon.metadata["canonical_reason"].endswith("a title about the story (not another page's headline found around it)")
+        assert canon.metadata["canonical_reason"].endswith(
+            "a title about the story (not another page's headline found around it)"
+        )
     assert dedup._about("Titan map revealed: lakes and dunes", {"titan", "map", "lakes", "dunes"})
     assert not dedup._about("Receive the latest local updates", {"titan", "map", "lakes", "dunes"})
+
+
+def _sidebar_site() -> dict[str, str]:
+    """Three stories in one site's prose sidebar (12 headline summaries, four fifths of each page, so
+    the pages look like copies of one story), two of them with a copy elsewhere; a copy of the first
+    with a word changed and page residue of its own."""
+    side = story(71, paragraphs=12, words=30)
+    a, b, c = story(72, paragraphs=2), story(73, paragraphs=2), story(74, paragraphs=2)
+    words = a[1].split()
+    words[20] = "lighthouse7"
+    changed = [a[0], " ".join(words)]
+    residue = story(75, paragraphs=2, words=30)
+    return {
+        "a_site.txt": "\n\n".join([*a, *side]),
+        "b_site.txt": "\n\n".join([*b, *side]),
+        "c_site.txt": "\n\n".join([*c, *side]),
+        "a_plain.txt": "\n\n".join(a),
+        "b_plain.txt": "\n\n".join(b),
+        "a_words.txt": "\n\n".join([*residue, *changed]),
+    }
+
+
+def test_a_prose_sidebar_around_different_stories_is_chrome_where_the_story_is_found_without_it():
+    """The rounds of the chrome pass take pages that are mostly one sidebar for copies of one story.
+    Where the rest of a page is found on its own in another document, the sidebar goes from that
+    page; the page whose story has no other copy keeps it (nothing tells what its story is)."""
+    texts = _sidebar_site()
+    docs, sigs = docs_of(texts)
+    chrome.remove_chrome(docs, sigs, CONFIG)
+    by = {d.source: d for d in docs}
+    assert by["a_site.txt"].text == texts["a_plain.txt"]
+    assert by["b_site.txt"].text == texts["b_plain.txt"]
+    assert by["a_site.txt"].metadata["chrome_removed"]["paragraphs"] == 12
+    assert by["c_site.txt"].text == texts["c_site.txt"]
+    # copies of one story keep their own text: only the sidebar went
+    for name in ("a_plain.txt", "b_plain.txt", "a_words.txt"):
+        assert by[name].text == texts[name]
+    assert sorted(sorted(g) for g in grouping(texts)) == [
+        ["a_plain.txt", "a_site.txt", "a_words.txt"],
+        ["b_plain.txt", "b_site.txt"],
+        ["c_site.txt"],
+    ]
+
+
+def test_sidebar_pages_are_grouped_apart_in_any_input_order():
+    texts = _sidebar_site()
+    expected = grouping(texts)
+    for seed in range(3):
+        items = list(texts.items())
+        random.Random(seed).shuffle(items)
+        assert grouping(dict(items)) == expected
+
+
+def test_copies_with_different_missing_parts_keep_their_shared_text():
+    """A teaser and a copy that lost a paragraph each have text the other lacks (the end, the dropped
+    paragraph), and both kept page residue of their own: their shared paragraphs are story, because
+    no document holds what one of them has beyond the other without the shared start."""
+    a = story(81, paragraphs=10)
+    texts = {
+        "full.txt": "\n\n".join(a),
+        "teaser.txt": "\n\n".join([*story(82, paragraphs=1, words=20), *a[:4]]),
+        "dropped.txt": "\n\n".join([*a[:2], *a[3:], *story(83, paragraphs=1, words=20)]),
+        "other.txt": "\n\n".join(story(84, paragraphs=4)),
+    }
+    docs, sigs = docs_of(texts)
+    chrome.remove_chrome(docs, sigs, CONFIG)
+    assert all(d.text == texts[d.source] for d in docs)
+
+
+def test_a_page_that_kept_two_stories_leaves_each_story_its_text():
+    """A page holding story X and then story Y: X's own page keeps X (the page of two stories is not a
+    reason to take X's paragraphs from it); the two-story page may lose one story, never both."""
+    x, y = story(91, paragraphs=4), story(92, paragraphs=4)
+    texts = {
+        "x.txt": "\n\n".join([*x, *story(93, paragraphs=2)]),
+        "y.txt": "\n\n".join(y),
+        "both.txt": "\n\n".join([*x, *y]),
+    }
+    docs, sigs = docs_of(texts)
+    chrome.remove_chrome(docs, sigs, CONFIG)
+    by = {d.source: d for d in docs}
+    assert by["x.txt"].text == texts["x.txt"]
+    assert by["y.txt"].text == texts["y.txt"]
+    assert by["both.txt"].text in {texts["both.txt"], "\n\n".join(x), "\n\n".join(y)}
