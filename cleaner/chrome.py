@@ -37,13 +37,15 @@ SAME_STORY_CONTAINMENT = (0.2, 0.3, 0.4, 0.5, 0.5)
 #: never take more than this share of a document's words as chrome: its story would go with it
 MAX_SHARE = 0.95
 #: the paragraphs a document shares with another are chrome *in it* when both have a rest of at least
-#: ``REST_WORDS`` words that are not alike, and the first one's rest is a story found on its own: a
+#: ``REST_WORDS`` words that are not alike, and its rest is a story found on its own (``_foreign``): a
 #: third document holds ``CONFIRM`` or more of it, at most ``ALIEN`` of the shared paragraphs and
-#: less other text than ``EXTRA`` times what it holds of the rest (``_foreign``)
+#: less other text than ``EXTRA`` times what it holds of the rest
 REST_WORDS = 40
 CONFIRM = 0.5
 ALIEN = 0.1
 EXTRA = 0.5
+#: two pages hold "the same" shared paragraphs when one's cover this share of the other's words
+SAME_LINES = 0.9
 #: a paragraph held by more documents than this is looked at in its first ones (content order) only:
 #: the pairs of its holders would cost quadratic time
 MAX_HOLDERS = 64
@@ -187,11 +189,17 @@ def _foreign(
     Document ``a`` shares paragraphs ``S`` with ``b``; both have a rest of ``REST_WORDS``+ words, and
     the rests are not alike (``dedup.OVERLAP``; else the two differ in a few edited paragraphs). When a
     third document holds most of ``a``'s rest, next to nothing of ``S`` and little else, ``a``'s rest is a
-    story of its own and ``S`` was put around it: ``S`` is chrome in ``a``. Only ``a`` loses ``S``:
-    ``b`` may be a page that kept another story, whose story ``S`` is. Copies of one story pass
-    untouched: a copy's rest is the part another copy lost (the end a teaser lacks, a dropped
-    paragraph), which nothing holds without the rest of the story, or page residue it kept, which
-    nothing holds on its own.
+    story of its own and ``S`` may have been put around it. ``S`` is chrome in ``a`` when the evidence
+    is not one page: two documents hold ``a``'s rest so, or ``b``'s rest is a story found on its own
+    too, or another page holds the same ``S`` around a third text. One page alone may be a site page
+    whose story the cleaner lost (its sidebar and nothing else), and ``S`` the story that ``a`` and
+    its copy ``b`` (with residue of its own) share: that must not make the story chrome.
+
+    Only ``a`` loses ``S``: ``b`` may be a page that kept another story, whose story ``S`` is. Two
+    findings that take each other's rest cancel (the sidebar is the story or the story the sidebar).
+    Copies of one story pass untouched: a copy's rest is the part another copy lost (the end a teaser
+    lacks, a dropped paragraph), which nothing holds without the rest of the story, or page residue
+    it kept, which nothing holds on its own.
     """
     holders = _Holders(keys)
 
@@ -199,39 +207,57 @@ def _foreign(
     def paragraph_shingles(i: int) -> list[np.ndarray]:
         return [dedup.shingle_hashes(dedup.normalise(p), k) for p in read(i).split("\n\n")]
 
+    def standalone(x: int, rest: np.ndarray, shared: np.ndarray, b: int) -> int:
+        """How many documents other than ``x`` and ``b`` (0, 1, or 2 for more) hold the ``rest`` of
+        document ``x`` (a mask of its paragraphs) as a story of its own: most of it, next to nothing
+        of ``x``'s ``shared`` paragraphs, and little else."""
+        # it holds a line of the rest and none of the shared ones verbatim
+        third = [c for c in holders.of(keys[x][rest], (x, b)) if not np.isin(keys[x][shared], keys[c]).any()]
+        if not third:
+            return 0
+        found = 0
+        paras = paragraph_shingles(x)
+        own = _union(paras[j] for j in np.flatnonzero(rest).tolist())
+        common = _union(paras[j] for j in np.flatnonzero(shared).tolist())
+        for c in third:
+            held = int(np.isin(own, sigs[c].shingles, assume_unique=True).sum())
+            alien = int(np.isin(common, sigs[c].shingles, assume_unique=True).sum())
+            extra = len(sigs[c].shingles) - held
+            if held >= CONFIRM * len(own) and alien <= ALIEN * len(common) and extra < EXTRA * held:
+                found += 1
+                if found == 2:
+                    break
+        return found
+
     out: dict[int, np.ndarray] = {}
     for a, ka in enumerate(keys):
         partners = holders.of(ka, (a,))
         hit = np.zeros(len(ka), dtype=bool)
-        found: list[tuple[np.ndarray, np.ndarray]] = []  # (shared, rest) of each confirmation
+        found: list[tuple[np.ndarray, np.ndarray]] = []  # (shared, rest) of each finding
+        seen: list[tuple[np.ndarray, np.ndarray, np.ndarray, bool]] = []
         for b in partners:
             shared = np.intersect1d(ka[ka != 0], keys[b])
-            in_s = np.isin(ka, shared)
-            rest = ~in_s & (ka != 0)
-            rest_b = ~np.isin(keys[b], shared) & (keys[b] != 0)
-            if (
-                any((in_s == f).all() for f, _ in found)
-                or min(int(words[a][rest].sum()), int(words[b][rest_b].sum())) < REST_WORDS
-            ):
+            in_s, in_s_b = np.isin(ka, shared), np.isin(keys[b], shared)
+            rest, rest_b = ~in_s & (ka != 0), ~in_s_b & (keys[b] != 0)
+            if min(int(words[a][rest].sum()), int(words[b][rest_b].sum())) < REST_WORDS:
                 continue
-            # a third document that holds a line of a's rest and none of the shared ones verbatim
-            third = holders.of(ka[rest], (a, b))
-            third = [c for c in third if not np.isin(shared, keys[c]).any()]
-            if not third:
-                continue
-            paras = paragraph_shingles(a)
-            own = _union(paras[j] for j in np.flatnonzero(rest).tolist())
+            own = _union(paragraph_shingles(a)[j] for j in np.flatnonzero(rest).tolist())
             theirs = _union(paragraph_shingles(b)[j] for j in np.flatnonzero(rest_b).tolist())
             if np.isin(theirs, own, assume_unique=True).sum() >= dedup.OVERLAP * min(len(theirs), len(own)):
                 continue  # the rests are alike: the two differ in a few edited paragraphs only
-            common = _union(paras[j] for j in np.flatnonzero(in_s).tolist())
-            for c in third:
-                held = int(np.isin(own, sigs[c].shingles, assume_unique=True).sum())
-                alien = int(np.isin(common, sigs[c].shingles, assume_unique=True).sum())
-                extra = len(sigs[c].shingles) - held
-                if held >= CONFIRM * len(own) and alien <= ALIEN * len(common) and extra < EXTRA * held:
-                    found.append((in_s, rest))
-                    break
+            confirmed = standalone(a, rest, in_s, b)
+            if confirmed:
+                seen.append((in_s, rest, theirs, confirmed >= 2 or standalone(b, rest_b, in_s_b, a) > 0))
+        for in_s, rest, theirs, sure in seen:
+            # more than one page's word that the shared lines are around different texts
+            if sure or any(
+                int(words[a][in_s & other].sum()) >= SAME_LINES * int(words[a][in_s].sum())
+                and np.isin(theirs, others, assume_unique=True).sum()
+                < dedup.OVERLAP * min(len(theirs), len(others))
+                for other, _, others, _ in seen
+                if other is not in_s
+            ):
+                found.append((in_s, rest))
         # two findings that take each other's rest contradict each other (is the sidebar the
         # story or the story the sidebar?): neither is kept
         for i, (in_s, rest) in enumerate(found):

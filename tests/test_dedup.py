@@ -490,3 +490,21 @@ def test_a_page_that_kept_two_stories_leaves_each_story_its_text():
     assert by["x.txt"].text == texts["x.txt"]
     assert by["y.txt"].text == texts["y.txt"]
     assert by["both.txt"].text in {texts["both.txt"], "\n\n".join(x), "\n\n".join(y)}
+
+
+def test_a_page_of_only_the_sidebar_does_not_make_the_story_chrome():
+    """A site page whose story the cleaner lost is its sidebar alone. The story's own page (story and
+    sidebar) shares the story with a copy elsewhere that kept page residue of its own: the sidebar
+    page holds the rest of the story's page on its own, but the copy's residue is no story found
+    anywhere and only one page stands for the sidebar, so the story stays where it is."""
+    x, side = story(101, paragraphs=6), story(102, paragraphs=3, words=35)
+    texts = {
+        "x_site.txt": "\n\n".join([*x, *side]),
+        "x_copy.txt": "\n\n".join([*story(103, paragraphs=2, words=30), *x]),
+        "site_only.txt": "\n\n".join(side),
+    }
+    docs, sigs = docs_of(texts)
+    chrome.remove_chrome(docs, sigs, CONFIG)
+    by = {d.source: d for d in docs}
+    assert "\n\n".join(x) in by["x_site.txt"].text
+    assert by["x_copy.txt"].text == texts["x_copy.txt"]
