@@ -484,3 +484,100 @@ def test_lower_words_are_the_first_words_lower_cased(text):
 
     for n in (3, 4000):
         assert lower_words(text, n) == [w.lower() for w in first_words(text, n)]
+
+
+# --- repair looks only at the lines holding a character ftfy acts on
+
+
+_REPAIR_PIECES = [
+    "plain words ",
+    "\n",
+    "\n\n",
+    "AT&amp;T ",
+    "&eacute;",
+    "a < b ",
+    "cafÃ© ",
+    "â€œquotedâ€\x9d ",
+    "e\u0301 ",
+    "“curly” — dash ",
+    "\ufb01ne ",
+    "\u2028",
+    "\x85",
+    "北京 ",
+    "naïve ",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_REPAIR_PIECES), max_size=25).map("".join))
+def test_repair_is_ftfy_on_the_whole_text(text):
+    import ftfy
+
+    from cleaner.clean.blocks import _FTFY, repair
+
+    assert repair(text) == ftfy.fix_text(text, _FTFY)
+
+
+# --- a glued list is found from the line's words, split once
+
+
+def _reference_cut(blocks, rules):
+    """``glued.cut_glued_lists`` as it was: the rest of the line split again after every boundary."""
+    from cleaner.clean.blocks import Block
+    from cleaner.clean.glued import _BOUNDARY, _MARKER_WORDS, _MIN_TAIL_WORDS, REASON
+    from cleaner.clean.phrases import PREFIX_MAX_WORDS
+
+    def marker_at(rest):
+        for n in range(1, min(_MARKER_WORDS, len(rest) - _MIN_TAIL_WORDS) + 1):
+            if not rest[n][:1].isupper():
+                continue
+            m = rules.match(" ".join(rest[:n]))
+            if m is not None and m.kind == "list":
+                return True
+        return False
+
+    out = []
+    for b in blocks:
+        if b.cut is not None or b.text.count(" ") + 1 < PREFIX_MAX_WORDS:
+            out.append(b)
+            continue
+        for m in _BOUNDARY.finditer(b.text):
+            if marker_at(b.text[m.end() :].split(" ")):
+                out.append(Block(b.text[: m.start()], b.lines, b.blank_before))
+                out.append(Block(b.text[m.end() :], b.lines, False, cut=REASON))
+                break
+        else:
+            out.append(b)
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["The", "council", "voted.", "Top", "stories", "You", "may", "also", "like", "Bridge", "closes.",
+             "Read", "more", " ", "\t", "Related:", "—", "said.\tTop"]
+        ),
+        min_size=40,
+        max_size=90,
+    ).map(" ".join)
+)
+def test_glued_lists_are_cut_where_the_line_by_line_search_cut_them(line):
+    from cleaner.clean.blocks import Block
+    from cleaner.clean.glued import cut_glued_lists
+
+    blocks = [Block(line, (1,)), Block("short line", (2,))]
+    assert cut_glued_lists(blocks, load_rules()) == _reference_cut(blocks, load_rules())
+
+
+def test_remembered_repairs_start_again_with_the_same_answers(monkeypatch):
+    import ftfy
+
+    from cleaner.clean import blocks
+    from cleaner.clean.blocks import _FTFY, repair
+
+    monkeypatch.setattr(blocks, "_FIXED_MAX", 2)
+    texts = ["AT&amp;T said “no”\nTerms &amp; Conditions\ncafÃ© â€œquotedâ€\x9d\nplain", "a < b\nR&amp;D"] * 3
+    for text in texts:
+        assert repair(text) == ftfy.fix_text(text, _FTFY)
+    assert len(blocks._FIXED) <= 2

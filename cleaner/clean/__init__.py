@@ -32,12 +32,14 @@ class CleanResult:
 
 
 def clear_caches() -> None:
-    """Forget the lines seen so far (``features.LINES``, the phrase answers): results do not change,
-    only the time, so benchmarks can time a line met for the first time."""
+    """Forget the lines seen so far (``features.LINES``, the phrase answers, the repaired lines):
+    results do not change, only the time, so benchmarks can time a line met for the first time."""
+    from .blocks import _FIXED
     from .features import LINES
 
     LINES.clear()
     load_rules().clear()
+    _FIXED.clear()
 
 
 def prepare(text: str, lang: str | None = None) -> tuple[list[Block], Evidence, str | None]:

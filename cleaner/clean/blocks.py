@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 import ftfy
 from ftfy import chardata
@@ -108,13 +110,82 @@ def _is_bad(line: str) -> bool:
     return is_bad(line)
 
 
+#: what a line that ftfy could change holds (when it is in NFC): a character a fixer acts on, or
+#: what mojibake needs (None when the badness expression needs no such character)
+_SUSPECT = (
+    re.compile(_FTFY_TOUCHES.pattern[:-1] + "".join(re.escape(c) for c in sorted(_BAD_NEEDS)) + "]")
+    if _BAD_NEEDS
+    else None
+)
+
+
+def _needs_ftfy(line: str) -> bool:
+    """Could ftfy change this line (with its line break)?"""
+    if line.isascii():
+        return "&" in line  # controls are gone: an entity is the only thing ftfy changes here
+    return bool(_FTFY_TOUCHES.search(line) or _is_bad(line) or not unicodedata.is_normalized("NFC", line))
+
+
+#: lines ``_fix_lines`` remembers before it starts again (bounds a long run's memory)
+_FIXED_MAX = 20_000
+#: (line, entities off) -> ftfy's line: "Terms & Conditions" and lines with curly quotes (mojibake
+#: needs them, so ftfy's large badness search runs on them) recur across the pages of a site
+_FIXED: dict[tuple[str, bool], str] = {}
+
+
+def _fixed(segment: str, no_entities: bool) -> str:
+    """The line ``segment`` (with its line break) as ftfy leaves it: a pure function, remembered."""
+    key = (segment, no_entities)
+    found = _FIXED.get(key)
+    if found is None:
+        if len(_FIXED) >= _FIXED_MAX:
+            _FIXED.clear()
+        if _needs_ftfy(segment):
+            found = ftfy.fix_text(segment, _FTFY_NO_ENTITIES if no_entities else _FTFY)
+        else:
+            found = segment
+        _FIXED[key] = found
+    return found
+
+
 def _fix_lines(text: str) -> str:
     """``ftfy.fix_text(text, _FTFY)``, calling ftfy only on the lines it could change.
 
     ftfy fixes each line on its own, so the others can be skipped: a line with none of the characters
     its fixers act on, no mojibake and already in NFC comes back unchanged. As in ftfy, HTML entities
     are no longer unescaped once a line has had a "<" (its "auto" setting).
+
+    Only the lines that hold a ``_SUSPECT`` character are looked at, found in one pass over the text,
+    when the whole text is in NFC (then so is each line: a line break composes with nothing).
     """
+    if _SUSPECT is None or not unicodedata.is_normalized("NFC", text):
+        return _fix_each_line(text)
+    found = _SUSPECT.search(text)
+    if found is None:
+        return text
+    lines = text.split("\n")
+    ends = list(accumulate(len(line) + 1 for line in lines))  # offset just after each line's break
+    last = len(lines) - 1
+    angle = text.find("<")
+    first_angle = bisect_right(ends, angle) if angle >= 0 else len(lines)
+    out: list[str] = []
+    done = 0
+    for i in sorted({bisect_right(ends, m.start()) for m in _SUSPECT.finditer(text, found.start())}):
+        start = ends[i] - len(lines[i]) - 1
+        segment = lines[i] + "\n" if i < last else lines[i]  # ftfy's segments keep their line break
+        fixed = _fixed(segment, i >= first_angle)
+        if fixed != segment:
+            out.append(text[done:start])
+            out.append(fixed)
+            done = start + len(segment)
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _fix_each_line(text: str) -> str:
+    """``_fix_lines`` line by line (text that is not in NFC)."""
     out: list[str] = []
     config = _FTFY
     lines = text.split("\n")
@@ -124,13 +195,7 @@ def _fix_lines(text: str) -> str:
             line += "\n"  # ftfy's segments keep their line break
         if config is _FTFY and "<" in line:
             config = _FTFY_NO_ENTITIES
-        if line.isascii():
-            needs = "&" in line  # controls are gone: an entity is the only thing ftfy changes here
-        else:
-            needs = bool(
-                _FTFY_TOUCHES.search(line) or _is_bad(line) or not unicodedata.is_normalized("NFC", line)
-            )
-        out.append(ftfy.fix_text(line, config) if needs else line)
+        out.append(ftfy.fix_text(line, config) if _needs_ftfy(line) else line)
     return "".join(out)
 
 
@@ -148,8 +213,9 @@ def split(text: str) -> list[Block]:
     return blocks
 
 
-def _word_count(s: str) -> int:
-    return len(s.split())
+def _has_words(s: str, n: int) -> bool:
+    """``len(s.split()) >= n``, splitting no further than the ``n``-th word."""
+    return len(s.split(None, n - 1)) >= n
 
 
 def _starts_lower(text: str) -> bool:
@@ -164,7 +230,7 @@ def _starts_lower(text: str) -> bool:
 
 def _wrap_width(blocks: list[Block]) -> int | None:
     """The column a hard-wrapped text was wrapped at, or None when it does not look wrapped."""
-    lengths = [len(b.text) for b in blocks if _word_count(b.text) >= 4]
+    lengths = [len(b.text) for b in blocks if _has_words(b.text, 4)]
     if len(lengths) < 6:
         return None
     width = sorted(lengths)[int(len(lengths) * 0.9) - 1]
@@ -191,19 +257,18 @@ def _continues(prev: Block, nxt: Block, width: int | None, first: int) -> bool:
     """Does ``nxt`` continue the sentence that ``prev`` broke off? (``first``: the text's first input line)"""
     if nxt.blank_before or _END.search(prev.text) or _BULLET.match(nxt.text):
         return False
-    words = prev.text.split()
     if width is not None:
-        return len(prev.text) >= 0.6 * width and len(words) >= 4
+        return len(prev.text) >= 0.6 * width and _has_words(prev.text, 4)
     if _starts_lower(nxt.text):
-        return len(words) >= 4
+        return _has_words(prev.text, 4)
     if prev.text.endswith(","):
-        return len(words) >= 6
+        return _has_words(prev.text, 6)
     # a very long line cut mid-sentence (not a headline: headlines are rarely this long, nor a list of tags);
     # not the text's first line (the headline, however long: joined, it hides in the lead), nor onto a
     # line that a phrase rule or the date test judges by itself ("Updated at 1:23 p.m.", "Follow us ...")
     return (
         len(prev.text) >= 100
-        and len(words) >= 14
+        and _has_words(prev.text, 14)
         and prev.lines[0] != first
         and not nxt.text.isupper()
         and not keyword_list(prev.text)
@@ -239,7 +304,7 @@ def _wrapped_runs(blocks: list[Block]) -> set[int]:
             continue
         body = [blocks[i].text for i in run[:-1]]
         longest = max(len(t) for t in body)
-        if longest > 110 or any(longest - len(t) > 20 or _word_count(t) < 4 for t in body):
+        if longest > 110 or any(longest - len(t) > 20 or not _has_words(t, 4) for t in body):
             continue
         if sum(1 for t in body if not _END.search(t)) < 0.6 * len(body):
             continue

@@ -82,7 +82,7 @@ class Evidence:
 def gather(blocks: list[Block], stops: frozenset[str], rules: Rules) -> Evidence:
     facts = [LINES.facts(b.text, stops) for b in blocks]
     shapes = [f.shape for f in facts]
-    norms = [normalise(b.text) for b in blocks]
+    norms = [f.norm for f in facts]
     matches = [rules.match_normalised(s) for s in norms]
     n = len(blocks)
     list_run = [False] * n

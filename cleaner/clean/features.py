@@ -37,6 +37,21 @@ _COMMENT_HEAD = re.compile(
     re.I,
 )
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+#: every alternative of ``_URL`` holds one of these
+_URL_NEEDS = ("@", "://", "www.", ".com")
+
+
+def _link(text: str) -> bool:
+    """``_URL.search``, skipped on the lines (most) without a string it needs."""
+    return any(map(text.__contains__, _URL_NEEDS)) and _URL.search(text) is not None
+
+
+def _comment_head(text: str) -> bool:
+    """``_COMMENT_HEAD.match``, skipped on long lines it cannot match: its expressions take at most
+    80 characters and a 9-letter word before the trailing spaces and colon, or start with a digit."""
+    if len(text) > 100 and not text[:1].isdecimal() and not text.endswith(":") and not text[-1:].isspace():
+        return False
+    return _COMMENT_HEAD.match(text) is not None
 
 BASE = (
     "log_size",  # words, or characters / 3 for scripts without spaces
@@ -146,11 +161,15 @@ _COMMENT_HEAD_COL = LOCAL.index("comment_head")
 
 @dataclass(frozen=True)
 class LineFacts:
-    """What a line says about itself: its ``Shape``, its word count and its ``LOCAL`` feature values."""
+    """What a line says about itself: its ``Shape``, its word count, its ``LOCAL`` feature values (also
+    as the bytes of a float64 row, so a page's rows become one array without a conversion per
+    number) and its form for phrase rules (``phrases.normalise``)."""
 
     shape: Shape
     nwords: int
     local: tuple[float, ...]
+    row: bytes = b""
+    norm: str = ""
 
 
 def _line_facts(text: str, stops: frozenset[str]) -> LineFacts:
@@ -187,7 +206,7 @@ def _facts(
         caps / max(1, len(words)),
         text.isupper() and len(text) > 3,
         digits / ntok,
-        bool(_URL.search(text)),
+        _link(text),
         bool(_BULLET.match(text)),
         meta.dateline(text),
         meta.byline(text) is not None,
@@ -200,13 +219,14 @@ def _facts(
         not _LETTER.search(text),
         sh.size < 4,
         sh.size >= 25,
-        bool(_COMMENT_HEAD.match(text)),
+        _comment_head(text),
         text.startswith("|") or text.endswith(" |") or text.count(" | ") >= 2,
         cjk / max(1, len(text)),
         len(list(filter(_CAP.match, words[:6]))) / max(1, min(6, len(words))),
         text.endswith(("…", "...")),
     )
-    return LineFacts(sh, len(words), tuple(map(float, local)))
+    values = tuple(map(float, local))
+    return LineFacts(sh, len(words), values, np.array(values, dtype=np.float64).tobytes(), normalise(text))
 
 
 class LineCache:
@@ -276,7 +296,7 @@ def base_features(
     heads = [" ".join(s_.split()[:6]) for s_ in norms]
     for key in heads:
         openings[key] = openings.get(key, 0) + 1
-    X[:, _LOCAL_COLS] = np.array([f.local for f in facts], dtype=np.float64)
+    X[:, _LOCAL_COLS] = np.frombuffer(b"".join([f.row for f in facts]), dtype=np.float64).reshape(n, len(LOCAL))
     rest: list[tuple[float | bool, ...]] = []
     seen_comments = seen_footer = seen_list = False
     last_marker = None

@@ -24,12 +24,12 @@ _MIN_TAIL_WORDS = 8
 REASON = "related-list"
 
 
-def _marker_at(rules: Rules, rest: list[str]) -> bool:
-    """Do the first words of ``rest`` form a list marker that a capitalised word follows?"""
-    for n in range(1, min(_MARKER_WORDS, len(rest) - _MIN_TAIL_WORDS) + 1):
-        if not rest[n][:1].isupper():
+def _marker_at(rules: Rules, words: list[str], k: int) -> bool:
+    """Do the words from ``words[k]`` on start with a list marker that a capitalised word follows?"""
+    for n in range(1, min(_MARKER_WORDS, len(words) - k - _MIN_TAIL_WORDS) + 1):
+        if not words[k + n][:1].isupper():
             continue
-        m = rules.match(" ".join(rest[:n]))
+        m = rules.match(" ".join(words[k : k + n]))
         if m is not None and m.kind == "list":
             return True
     return False
@@ -47,12 +47,24 @@ def cut_glued_lists(blocks: list[Block], rules: Rules) -> list[Block]:
     """
     out: list[Block] = []
     for b in blocks:
-        words = b.text.count(" ") + 1
-        if b.cut is not None or words < PREFIX_MAX_WORDS:
+        if b.cut is not None or b.text.count(" ") + 1 < PREFIX_MAX_WORDS:
             out.append(b)
             continue
+        # the line's words once, with the offset each starts at: after a boundary the rest of the line
+        # is ``words[k:]`` (a boundary that ends inside a word, after a tab, is split where it ends)
+        words = b.text.split(" ")
+        starts: dict[int, int] = {}
+        offset = 0
+        for k, word in enumerate(words):
+            starts[offset] = k
+            offset += len(word) + 1
         for m in _BOUNDARY.finditer(b.text):
-            if _marker_at(rules, b.text[m.end() :].split(" ")):
+            k = starts.get(m.end())
+            if k is None:
+                found = _marker_at(rules, b.text[m.end() :].split(" "), 0)
+            else:
+                found = _marker_at(rules, words, k)
+            if found:
                 out.append(Block(b.text[: m.start()], b.lines, b.blank_before))
                 out.append(Block(b.text[m.end() :], b.lines, False, cut=REASON))
                 break

@@ -63,6 +63,7 @@ _RELATIVE = re.compile(
     re.I,
 )
 _BARE_TIME = re.compile(rf"^{_TIME}$", re.I)
+_DIGIT = re.compile(r"\d")
 #: a date stamp inside a short line: "New Delhi, Bureau | Updated : 19 November 2019, 09:01 AM"
 _STAMPED = re.compile(rf"\b({_STAMP})(\s+(on|at|am|le|el|em|il))?\s*[:：]?\s*({_TIME}\s*,?\s*)?{_DATE.pattern}", re.I)
 
@@ -91,7 +92,12 @@ def dateline(line: str) -> bool:
     False
     """
     s = line.strip()
-    if len(s) > 100 or notice(s):
+    if len(s) > 100:
+        return False
+    if _DIGIT.search(s) is None:
+        # every date, time and stamp expression needs a digit: only a relative day ("yesterday") is left
+        return len(s) <= 80 and _RELATIVE.match(s) is not None and not notice(s)
+    if notice(s):
         return False
     if len(s) <= 80 and (_DATELINE.match(s) or (_RELATIVE.match(s) and not _BARE_TIME.match(s))):
         return True
