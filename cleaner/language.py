@@ -18,7 +18,6 @@ the agreement with langdetect on the whole text (≥ 99% is the target) and the 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import lru_cache
 from itertools import chain
@@ -39,7 +38,6 @@ SIZE_EXPONENT = 0.4
 #: the langdetect fallback reads this many characters of the body (langdetect itself reads 10,000):
 #: on the AEB bodies and page-text windows that reach it, the answer is the same as on the whole text
 FALLBACK_CHARS = 2000
-_WORD = re.compile(r"\w+", re.U)
 
 
 @lru_cache(maxsize=1)
@@ -65,12 +63,12 @@ def _weights() -> dict[str, float]:
 
 def stopword_vote(text: str) -> str | None:
     """The language of ``text`` when its first words' stopwords name it clearly, else None."""
-    from .clean.stopwords import first_words, stopword_index
+    from .clean.stopwords import lower_words, stopword_index
 
     index, weights = stopword_index(), _weights()
-    words = first_words(text, FAST_TOKENS, _WORD)
+    words = lower_words(text, FAST_TOKENS)  # the first words, lower-cased (the text once, not each word)
     tokens = len(words)
-    hits: Counter[str] = Counter(chain.from_iterable(map(index.__getitem__, map(str.lower, words))))
+    hits: Counter[str] = Counter(chain.from_iterable(map(index.__getitem__, words)))
     if not hits or tokens < MIN_TOKENS:
         return None
     scores = sorted(((h / weights[lang], lang) for lang, h in hits.items()), key=lambda s: (-s[0], s[1]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -170,6 +171,8 @@ class LineFacts:
     local: tuple[float, ...]
     row: bytes = b""
     norm: str = ""
+    #: the first six words of ``norm`` (teasers repeat a headline's opening)
+    head: str = ""
 
 
 def _line_facts(text: str, stops: frozenset[str]) -> LineFacts:
@@ -226,7 +229,9 @@ def _facts(
         text.endswith(("…", "...")),
     )
     values = tuple(map(float, local))
-    return LineFacts(sh, len(words), values, np.array(values, dtype=np.float64).tobytes(), normalise(text))
+    norm = normalise(text)
+    row = np.array(values, dtype=np.float64).tobytes()
+    return LineFacts(sh, len(words), values, row, norm, " ".join(norm.split()[:6]))
 
 
 class LineCache:
@@ -277,9 +282,7 @@ def base_features(
         norms = [normalise(b.text) for b in blocks]
     if facts is None:
         facts = [_facts(b.text, sh) for b, sh in zip(blocks, shapes, strict=True)]
-    counts: dict[str, int] = {}
-    for s in norms:
-        counts[s] = counts.get(s, 0) + 1
+    counts = Counter(norms)
     # blank-separated groups of lines (html-text puts one HTML block per line, blank between blocks)
     group_id, g = [], -1
     for b in blocks:
@@ -292,10 +295,11 @@ def base_features(
         group_lines[gid] = group_lines.get(gid, 0) + 1
         group_size[gid] = group_size.get(gid, 0.0) + math.log1p(shapes[k].size)
 
-    openings: dict[str, int] = {}
-    heads = [" ".join(s_.split()[:6]) for s_ in norms]
-    for key in heads:
-        openings[key] = openings.get(key, 0) + 1
+    if all(f.norm == s_ for f, s_ in zip(facts, norms, strict=True)):
+        heads = [f.head for f in facts]  # made once per distinct line
+    else:
+        heads = [" ".join(s_.split()[:6]) for s_ in norms]
+    openings = Counter(heads)
     X[:, _LOCAL_COLS] = np.frombuffer(b"".join([f.row for f in facts]), dtype=np.float64).reshape(n, len(LOCAL))
     rest: list[tuple[float | bool, ...]] = []
     seen_comments = seen_footer = seen_list = False
