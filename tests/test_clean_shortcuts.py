@@ -581,3 +581,22 @@ def test_remembered_repairs_start_again_with_the_same_answers(monkeypatch):
     for text in texts:
         assert repair(text) == ftfy.fix_text(text, _FTFY)
     assert len(blocks._FIXED) <= 2
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=1, max_value=60), st.integers(min_value=0, max_value=10_000))
+def test_neighbour_means_of_all_windows_at_once_are_each_windows_numbers(n, seed):
+    import numpy as np
+
+    from cleaner.clean import features as F
+
+    rng = np.random.default_rng(seed)
+    sub = rng.random((n, len(F._CONTEXT_COLS)))
+    c = F._cumsum0(sub)
+    for w, got in zip(F._WINDOWS, F._window_means(sub, c), strict=True):
+        assert got.tobytes() == F._window_mean(sub, w, c).tobytes()
+    p = rng.random(n)
+    cols = F.stage2_features(p)
+    for k, w in enumerate(F._P_WINDOWS):
+        before, after = F._side_means(p, w)
+        assert np.array_equal(cols[:, 1 + k], before) and np.array_equal(cols[:, 1 + len(F._P_WINDOWS) + k], after)

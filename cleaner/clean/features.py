@@ -359,6 +359,20 @@ def _window_mean(v: np.ndarray, w: int, c: np.ndarray | None = None) -> np.ndarr
     return total / np.maximum(cnt, 1)
 
 
+_WINDOW_SIZES = np.array(_WINDOWS)[:, None]
+
+
+def _window_means(v: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``_window_mean(v, w, c)`` for every ``w`` of ``_WINDOWS`` at once (the same arithmetic per
+    number, one numpy call per step instead of one per window)."""
+    n = len(v)
+    idx = np.arange(n)
+    lo, hi = np.maximum(0, idx - _WINDOW_SIZES), np.minimum(n, idx + _WINDOW_SIZES + 1)
+    total = c[hi] - c[lo] - v
+    cnt = (hi - lo - 1)[:, :, None]
+    return total / np.maximum(cnt, 1)
+
+
 def _side_means(v: np.ndarray, w: int, c: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Mean of ``v`` over the ``w`` rows before and the ``w`` rows after each row (0 where none)."""
     n = len(v)
@@ -406,7 +420,7 @@ def context_features(X: np.ndarray) -> np.ndarray:
     n = len(X)
     sub = X[:, _CONTEXT_COLS]
     c = _cumsum0(sub)
-    parts = [_window_mean(sub, w, c) for w in _WINDOWS]
+    parts = list(_window_means(sub, c))
     prose = X[:, BASE.index("prose")]
     size = X[:, BASE.index("log_size")]
     score = np.where(prose > 0, size, -0.7)
@@ -417,6 +431,7 @@ def context_features(X: np.ndarray) -> np.ndarray:
 
 
 _P_WINDOWS = (1, 2, 5, 15)
+_P_SIZES = np.array(_P_WINDOWS)[:, None]
 STAGE2 = (
     ("p_self",)
     + tuple(f"p_before_{w}" for w in _P_WINDOWS)
@@ -429,13 +444,14 @@ def stage2_features(p: np.ndarray) -> np.ndarray:
     """What the first stage thought of each block and its neighbours."""
     n = len(p)
     cols = [p]
-    befores, afters = [], []
     c = _cumsum0(p)
-    for w in _P_WINDOWS:
-        b, a = _side_means(p, w, c)
-        befores.append(b)
-        afters.append(a)
-    cols += befores + afters
+    # _side_means(p, w, c) for every w at once: the same arithmetic per number
+    idx = np.arange(n)
+    lo = np.maximum(0, idx - _P_SIZES)
+    hi = np.minimum(n, idx + 1 + _P_SIZES)
+    befores = (c[idx] - c[lo]) / np.maximum(idx - lo, 1)
+    afters = (c[hi] - c[idx + 1]) / np.maximum(hi - idx - 1, 1)
+    cols += list(befores) + list(afters)
     pad = np.concatenate([np.zeros(5), p, np.zeros(5)])
     win = np.lib.stride_tricks.sliding_window_view(pad, 5)
     cols.append(win[:n].max(axis=1))  # rows k-5..k-1
