@@ -107,15 +107,10 @@ class InDocuments:
         doc.text = text
 
 
-def _chrome_keys(keys: list[np.ndarray], sigs: list[dedup.Signature], same: float) -> np.ndarray:
-    """Paragraph keys held by documents (indices into ``keys``) of ``MIN_STORIES`` different stories.
-
-    Holders are found by sorting all (key, document) pairs; each key's holders are checked in
-    document order.
-    """
-    if not keys:
-        return np.zeros(0, dtype=np.uint64)
-    flat = np.concatenate(keys)
+def _key_runs(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every (paragraph key, document) pair once, sorted by key then document (indices into ``keys``;
+    key 0, a paragraph without words, left out), and where each key's run starts and ends."""
+    flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
     doc = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
     real = flat != 0
     flat, doc = flat[real], doc[real]
@@ -125,7 +120,19 @@ def _chrome_keys(keys: list[np.ndarray], sigs: list[dedup.Signature], same: floa
     first[1:] = (flat[1:] != flat[:-1]) | (doc[1:] != doc[:-1])
     flat, doc = flat[first], doc[first]
     starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]]) if len(flat) else np.zeros(0, dtype=np.int64)
-    ends = np.r_[starts[1:], len(flat)]
+    ends = np.r_[starts[1:], len(flat)].astype(np.int64)
+    return flat, doc, starts, ends
+
+
+def _chrome_keys(keys: list[np.ndarray], sigs: list[dedup.Signature], same: float) -> np.ndarray:
+    """Paragraph keys held by documents (indices into ``keys``) of ``MIN_STORIES`` different stories.
+
+    Holders are found by sorting all (key, document) pairs; each key's holders are checked in
+    document order.
+    """
+    if not keys:
+        return np.zeros(0, dtype=np.uint64)
+    flat, doc, starts, ends = _key_runs(keys)
     shared = (ends - starts) >= MIN_STORIES
     found = [
         flat[s]
@@ -140,19 +147,7 @@ class _Holders:
     the first ``MAX_HOLDERS`` of them, in sorted arrays (a dict of lists costs ~10x the memory)."""
 
     def __init__(self, keys: list[np.ndarray]) -> None:
-        flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
-        doc = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
-        real = flat != 0
-        flat, doc = flat[real], doc[real]
-        order = np.lexsort((doc, flat))
-        flat, doc = flat[order], doc[order]
-        first = np.ones(len(flat), dtype=bool)
-        first[1:] = (flat[1:] != flat[:-1]) | (doc[1:] != doc[:-1])
-        flat, doc = flat[first], doc[first]
-        starts = (
-            np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]]) if len(flat) else np.zeros(0, dtype=np.int64)
-        )
-        ends = np.r_[starts[1:], len(flat)].astype(np.int64)
+        flat, doc, starts, ends = _key_runs(keys)
         shared = ends - starts >= 2
         self.keys, self.starts = flat[starts[shared]], starts[shared]
         self.ends = np.minimum(ends[shared], self.starts + MAX_HOLDERS)
