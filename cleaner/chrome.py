@@ -49,6 +49,8 @@ SAME_LINES = 0.9
 #: a paragraph held by more documents than this is looked at in its first ones (content order) only:
 #: the pairs of its holders would cost quadratic time
 MAX_HOLDERS = 64
+#: pairs of documents whose likeness one chrome round remembers (~100 bytes each)
+ALIKE_MAX = 1 << 20
 
 
 def _key(paragraph: str) -> int | None:
@@ -56,11 +58,33 @@ def _key(paragraph: str) -> int | None:
     return xxhash.xxh64_intdigest(" ".join(words).encode("utf-8")) if words else None
 
 
-def _stories(holders: list[int], sigs: list[dedup.Signature], need: int, same: float) -> int:
-    """How many different stories ``holders`` (document indices) cover, counting up to ``need``."""
+def _stories(
+    holders: list[int],
+    sigs: list[dedup.Signature],
+    need: int,
+    same: float,
+    alike: dict[int, bool] | None = None,
+) -> int:
+    """How many different stories ``holders`` (document indices) cover, counting up to ``need``.
+
+    ``alike`` remembers the pairs compared: the paragraphs of one site's chrome have the same holders,
+    so one pass asks about the same pairs once per paragraph (bounded: cleared at ``ALIKE_MAX`` pairs).
+    """
+    alike = {} if alike is None else alike
+    n = len(sigs)
+
+    def same_story(i: int, r: int) -> bool:
+        pair = i * n + r if i < r else r * n + i
+        found = alike.get(pair)
+        if found is None:
+            if len(alike) >= ALIKE_MAX:
+                alike.clear()
+            found = alike[pair] = dedup.similarity(sigs[i], sigs[r])[1] >= same
+        return found
+
     reps: list[int] = []
     for i in holders:
-        if all(dedup.similarity(sigs[i], sigs[r])[1] < same for r in reps):
+        if not any(same_story(i, r) for r in reps):
             reps.append(i)
             if len(reps) >= need:
                 break
@@ -134,10 +158,11 @@ def _chrome_keys(keys: list[np.ndarray], sigs: list[dedup.Signature], same: floa
         return np.zeros(0, dtype=np.uint64)
     flat, doc, starts, ends = _key_runs(keys)
     shared = (ends - starts) >= MIN_STORIES
+    alike: dict[int, bool] = {}
     found = [
         flat[s]
         for s, e in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True)
-        if _stories(doc[s:e].tolist(), sigs, MIN_STORIES, same) >= MIN_STORIES
+        if _stories(doc[s:e].tolist(), sigs, MIN_STORIES, same, alike) >= MIN_STORIES
     ]
     return np.array(found, dtype=np.uint64)
 
