@@ -346,44 +346,18 @@ def _cumsum0(v: np.ndarray) -> np.ndarray:
     return np.concatenate([np.zeros((1,) + v.shape[1:]), np.cumsum(v, axis=0)])
 
 
-def _window_mean(v: np.ndarray, w: int, c: np.ndarray | None = None) -> np.ndarray:
-    """Mean of ``v`` over rows [k-w, k+w] (clipped at the ends), excluding row k itself
-    (``c``: ``_cumsum0(v)`` when already made)."""
-    n = len(v)
-    if c is None:
-        c = _cumsum0(v)
-    idx = np.arange(n)
-    lo, hi = np.maximum(0, idx - w), np.minimum(n, idx + w + 1)
-    total = c[hi] - c[lo] - v
-    cnt = (hi - lo - 1).reshape((-1,) + (1,) * (v.ndim - 1))
-    return total / np.maximum(cnt, 1)
-
-
 _WINDOW_SIZES = np.array(_WINDOWS)[:, None]
 
 
 def _window_means(v: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """``_window_mean(v, w, c)`` for every ``w`` of ``_WINDOWS`` at once (the same arithmetic per
-    number, one numpy call per step instead of one per window)."""
+    """Mean of ``v`` over rows [k-w, k+w] (clipped at the ends), excluding row k itself, for every
+    ``w`` of ``_WINDOWS`` (``c``: ``_cumsum0(v)``); one numpy call per step for all windows."""
     n = len(v)
     idx = np.arange(n)
     lo, hi = np.maximum(0, idx - _WINDOW_SIZES), np.minimum(n, idx + _WINDOW_SIZES + 1)
     total = c[hi] - c[lo] - v
     cnt = (hi - lo - 1)[:, :, None]
     return total / np.maximum(cnt, 1)
-
-
-def _side_means(v: np.ndarray, w: int, c: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of ``v`` over the ``w`` rows before and the ``w`` rows after each row (0 where none)."""
-    n = len(v)
-    if c is None:
-        c = _cumsum0(v)
-    idx = np.arange(n)
-    lo = np.maximum(0, idx - w)
-    hi = np.minimum(n, idx + 1 + w)
-    before = (c[idx] - c[lo]) / np.maximum(idx - lo, 1).reshape((-1,) + (1,) * (v.ndim - 1))
-    after = (c[hi] - c[idx + 1]) / np.maximum(hi - idx - 1, 1).reshape((-1,) + (1,) * (v.ndim - 1))
-    return before, after
 
 
 def _segment(scores: np.ndarray) -> tuple[int, int]:
@@ -445,7 +419,7 @@ def stage2_features(p: np.ndarray) -> np.ndarray:
     n = len(p)
     cols = [p]
     c = _cumsum0(p)
-    # _side_means(p, w, c) for every w at once: the same arithmetic per number
+    # mean of p over the w rows before and the w rows after each row (0 where none), every w at once
     idx = np.arange(n)
     lo = np.maximum(0, idx - _P_SIZES)
     hi = np.minimum(n, idx + 1 + _P_SIZES)
