@@ -16,7 +16,7 @@ import ftfy
 from ftfy import chardata
 from ftfy.badness import BADNESS_RE, is_bad
 
-from .meta import dateline
+from .meta import dateline, notice
 from .phrases import load_rules
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
@@ -25,6 +25,9 @@ _BULLET = re.compile(r"^\s*(?:[-–—•·*▪●◦]|\d{1,2}[.)])\s+")
 #: what may open a continuation line before its first letter (a quote, a bracket)
 _OPENERS = "\"'“‘„«‹([¿¡"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: a line that is one token with an underscore: a file name or an id ("dp3_1_en", "IMG_2041"), never a
+#: word a sentence goes on with (an image's name left in the page text under a list item)
+_ID_LINE = re.compile(r"^\S*_\S*$")
 
 
 @dataclass
@@ -255,7 +258,7 @@ def _wrap_width(blocks: list[Block]) -> int | None:
 
 def _continues(prev: Block, nxt: Block, width: int | None, first: int) -> bool:
     """Does ``nxt`` continue the sentence that ``prev`` broke off? (``first``: the text's first input line)"""
-    if nxt.blank_before or _END.search(prev.text) or _BULLET.match(nxt.text):
+    if nxt.blank_before or _END.search(prev.text) or _BULLET.match(nxt.text) or _ID_LINE.match(nxt.text):
         return False
     if width is not None:
         return len(prev.text) >= 0.6 * width and _has_words(prev.text, 4)
@@ -265,7 +268,10 @@ def _continues(prev: Block, nxt: Block, width: int | None, first: int) -> bool:
         return _has_words(prev.text, 6)
     # a very long line cut mid-sentence (not a headline: headlines are rarely this long, nor a list of tags);
     # not the text's first line (the headline, however long: joined, it hides in the lead), nor onto a
-    # line that a phrase rule or the date test judges by itself ("Updated at 1:23 p.m.", "Follow us ...")
+    # line that a phrase rule, the date test or the notice test judges by itself ("Updated at 1:23 p.m.",
+    # "Follow us ...", "Editor's note: ..."), nor a line a phrase rule takes itself: a caption that ends
+    # in its credit ("... equivalent. Credit: ESA") is whole, and joined it takes the paragraph after it
+    # with it, or hides in it
     return (
         len(prev.text) >= 100
         and _has_words(prev.text, 14)
@@ -274,6 +280,8 @@ def _continues(prev: Block, nxt: Block, width: int | None, first: int) -> bool:
         and not keyword_list(prev.text)
         and load_rules().match(nxt.text) is None
         and not dateline(nxt.text)
+        and not notice(nxt.text)
+        and load_rules().match(prev.text) is None
     )
 
 
