@@ -683,13 +683,14 @@ def _story_shingles(copy: _Copy, k: int) -> np.ndarray:
     return np.unique(copy.seq[~touched])
 
 
-def _substitutions(copy: _Copy, held: np.ndarray, k: int) -> int:
+def _substitutions(copy: _Copy, held: np.ndarray, k: int, others: list[np.ndarray]) -> int:
     """How many runs of the copy's own shingles, between shingles other copies hold, are a word or a
     figure changed (one changed word makes ``k`` own shingles in a row) or a paragraph dropped (the
     ``k - 1`` shingles across the gap). Text another copy lost makes a longer run, and the copy's
     edges are ``_added_words``'s. Two copies that each have their own version of a passage have one
     each: only a third copy that holds one version tells which one was changed (the version most
-    copies carry wins, as for added notes). ``held``: which shingles of ``copy.seq`` another copy holds."""
+    copies carry wins, as for added notes). ``held``: which shingles of ``copy.seq`` another copy holds;
+    ``others``: the other copies' ``seq`` (``_in_another_version``)."""
     seq = copy.seq
     own = ~held
     if not own.any() or own.all():
@@ -697,7 +698,24 @@ def _substitutions(copy: _Copy, held: np.ndarray, k: int) -> int:
     edges = np.flatnonzero(np.diff(np.r_[0, own.astype(np.int8), 0]))
     starts, ends = edges[::2], edges[1::2]  # runs of own shingles: [start, end)
     inner = (starts > 0) & (ends < len(seq)) & (ends - starts >= k - 1) & (ends - starts <= k)
-    return int(inner.sum())
+    return sum(
+        _in_another_version(seq[a - 1], seq[b], copy.shingles, others)
+        for a, b in zip(starts[inner].tolist(), ends[inner].tolist(), strict=True)
+    )
+
+
+def _in_another_version(before: int, after: int, mine: np.ndarray, others: list[np.ndarray]) -> bool:
+    """Does another copy hold the shingle ``before`` and, next after it, ``after`` with mostly text
+    between them that this copy lacks (its own version of the word, or the paragraph this copy
+    dropped)? Text that repeats itself (a meal plan listing the same items for six plans) holds
+    both shingles elsewhere too, in another order or around text this copy has: no edit is seen."""
+    for seq in others:
+        for p in np.flatnonzero(seq == before).tolist():
+            later = np.flatnonzero(seq[p + 1 :] == after)
+            # mostly: a word swapped in from the story's own vocabulary may make a shingle it has
+            if len(later) and 2 * np.isin(seq[p + 1 : p + 1 + int(later[0])], mine).sum() < int(later[0]):
+                return True
+    return False
 
 
 #: what decided the choice, in the order of the sort key (for ``canonical_reason``)
@@ -809,7 +827,8 @@ def choose_canonical(
         in_notes, at_edges = _added_words(copies[i], held, in_core, shingle_size)
         noted.append(in_notes / words)
         edged.append(at_edges / words)
-        changed.append(_substitutions(copies[i], held, shingle_size))
+        others_seq = [c.seq for j, c in enumerate(copies) if j != i]
+        changed.append(_substitutions(copies[i], held, shingle_size, others_seq))
     best_cov = max(cover)
     about = [_about(m.title, {w for p in c.paras for w in p}) for m, c in zip(members, copies, strict=True)]
     dates = [_date(m) for m in members]

@@ -310,10 +310,11 @@ def test_a_word_changed_where_a_third_copy_holds_the_original_version_loses():
         )
     pair = [d for d in docs if d.source != "teaser.txt"]
     shingles = {d.source: sigs[d.source].shingles for d in pair}
+    copies = {d.source: dedup._copy(d, sigs[d.source], 5, np.zeros(0, np.uint64)) for d in pair}
     for d in pair:
-        other = shingles["changed.txt" if d.source == "original.txt" else "original.txt"]
-        c = dedup._copy(d, sigs[d.source], 5, np.zeros(0, np.uint64))
-        assert dedup._substitutions(c, np.isin(c.seq, other), 5) == 1
+        other = "changed.txt" if d.source == "original.txt" else "original.txt"
+        c = copies[d.source]
+        assert dedup._substitutions(c, np.isin(c.seq, shingles[other]), 5, [copies[other].seq]) == 1
 
 
 def test_a_short_label_kept_at_the_start_is_not_an_added_note():
@@ -508,3 +509,22 @@ def test_a_page_of_only_the_sidebar_does_not_make_the_story_chrome():
     by = {d.source: d for d in docs}
     assert "\n\n".join(x) in by["x_site.txt"].text
     assert by["x_copy.txt"].text == texts["x_copy.txt"]
+
+
+def test_an_edit_is_seen_only_where_another_copy_holds_its_own_version_between_the_same_text():
+    """A run of a copy's own shingles is a changed word only when another copy holds the shingles
+    around it with text of its own between them. In text that repeats itself (a meal plan listing
+    the same items for several plans) a teaser holds both neighbours, but around text this copy has."""
+    words = " ".join(story(83)).split()
+    changed = [*words[:20], "lighthouse7", *words[21:]]
+    k = 5
+    mine = np.unique(dedup._shingle_sequence(changed, k))
+    seq = dedup._shingle_sequence(changed, k)
+    before, after = seq[20 - k], seq[21]  # the shingles just outside the changed word's run
+    original = dedup._shingle_sequence(words, k)
+    assert dedup._in_another_version(before, after, mine, [original])
+    # the same two shingles with 30 words of this copy's own text between them, or in the other order
+    repeat = dedup._shingle_sequence([*words[:20], *changed[60:90], *words[21:]], k)
+    assert before in repeat and after in repeat
+    assert not dedup._in_another_version(before, after, mine, [repeat])
+    assert not dedup._in_another_version(after, before, mine, [original])
