@@ -395,3 +395,38 @@ def test_a_menu_item_over_the_threshold_is_no_story_when_the_page_has_a_passage_
     # "U.S." in a site menu scored over the threshold while every paragraph scored under it
     r = _unsure_clean(["U.S.", "World"] + MENU + STORY + TRAILER, {"U.S.": 0.62, "World": 0.44})
     assert r.text.split("\n\n") == [p for p in STORY if p != "What happens next?"]
+
+
+def test_a_notes_reach_counts_only_lines_the_classifier_judged():
+    """The reach of an editor's note is counted in lines the classifier judged by score: a related list
+    of 20 headlines that a rule took out between the story and its note (a story's tour dates under a
+    "Related" marker) does not put the note out of reach; 20 lines the classifier dropped do."""
+    from cleaner.clean.classify import _NOTICE_REACH, Label, _near_story
+
+    story = [Label(True, "story")] * 5
+    for filler, reached in (("related-list", True), ("after-story", False)):
+        labels = [*story, *[Label(False, filler)] * 20, Label(False, "after-story")]
+        assert (len(labels) - 1 in _near_story(labels, 0, 5)) is reached
+    labels = [Label(False, "before-story")] * 30 + story
+    assert min(_near_story(labels, 30, 35)) == 30 - _NOTICE_REACH
+
+
+def test_unwrap_leaves_a_credited_caption_a_file_name_and_a_note_on_lines_of_their_own():
+    """A long line without end punctuation is joined to the next as a sentence cut mid-way, but not a
+    caption that a phrase rule takes (it ends in its credit), not onto an editor's note, and no
+    sentence goes on into a file name left under a list item."""
+    from cleaner.clean.blocks import split, unwrap
+
+    caption = ("A reference habitation module for a crewed Mars mission compared to its hibernation-based "
+               "equivalent. Credit: ESA")
+    item = "Dozens of tricky questions that will help the two of you to know each other better"
+    long_item = ("Challenges that need to be performed within a week, even after the game is over, and "
+                 "surprises that make each game unique")
+    note = "Editor's note: This story was updated on Nov. 20, 2019 to include a comment from the mayor."
+    lines = [STORY[0], caption, STORY[1], item, "dp3_1_en", long_item, note]
+    assert [b.text for b in unwrap(split("\n".join(lines)))] == lines
+    # a long line cut mid-sentence is still joined (not the text's first line: the headline)
+    cut = STORY[0][:120].rsplit(" ", 1)[0]
+    rest = STORY[0][len(cut) + 1 :].capitalize()
+    joined = unwrap(split("\n".join([STORY[1], cut, rest])))
+    assert [b.text for b in joined] == [STORY[1], f"{cut} {rest}"]

@@ -310,11 +310,30 @@ def _keep_notices(blocks: list[Block], labels: list[Label | None], start: int, e
     """
     if start >= end:
         return
-    near = [*range(max(0, start - _NOTICE_REACH), min(len(blocks), end + _NOTICE_REACH))]
-    for k in near:
+    for k in _near_story(labels, start, end):
         lab = labels[k]
         if lab is not None and not lab.keep and lab.reason in _NOTICE_OVERRIDES and meta.notice(blocks[k].text):
             labels[k] = Label(True, "notice")
+
+
+#: blocks judged by the classifier's score: they count for ``_NOTICE_REACH`` (lines a rule took out,
+#: such as a related list or a share bar between the story and its note, do not)
+_SCORED = frozenset({"before-story", "after-story", "not-story", "story"})
+
+
+def _near_story(labels: list[Label | None], start: int, end: int) -> list[int]:
+    """The story's blocks and ``_NOTICE_REACH`` blocks on either side of it, counting only the blocks
+    the classifier judged by score: a story's tour dates under a "Related" marker, or a share bar, may
+    stand between its last paragraph and its note."""
+    near = [*range(start, end)]
+    for k, step in ((start - 1, -1), (end, 1)):
+        judged = 0
+        while 0 <= k < len(labels) and judged < _NOTICE_REACH:
+            near.append(k)
+            lab = labels[k]
+            judged += lab is not None and lab.reason in _SCORED
+            k += step
+    return near
 
 
 def _repeats(blocks: list[Block], norms: list[str], shapes: list[Shape], labels: list[Label | None]) -> list[int]:
