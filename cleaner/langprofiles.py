@@ -21,13 +21,13 @@ class LazyProbabilities(dict):  # type: ignore[type-arg]
         super().__init__()
         self._profiles = profiles
         self._size = size
-        self._words = frozenset().union(*(freq for freq, _ in profiles))
+        self.words = frozenset().union(*(freq for freq, _ in profiles))
 
     def __contains__(self, word: object) -> bool:
-        return word in self._words
+        return word in self.words
 
     def __missing__(self, word: str) -> list[float]:
-        if word not in self._words:
+        if word not in self.words:
             raise KeyError(word)
         probs = [0.0] * self._size
         length = len(word)

@@ -282,3 +282,55 @@ def test_author_tests_take_what_trafilaturas_expressions_take(html):
         assert expression(tree) == [el for el in elements if flags[el][i]], expression.path
     selected = set(_selection()(tree))
     assert all(el in selected and _may_match(el.tag, el.get) for el in elements if any(flags[el]))
+
+
+LANGDETECT_CASES = [
+    "The council voted on Monday to close the old bridge to all traffic from next week.",
+    "Der Stadtrat hat am Montag beschlossen, die alte Brücke ab nächster Woche zu sperren.",
+    "Наши герои знают толк в хорошей погоде, сказал мэр города в понедельник.",
+    "Tiếng Việt có dấu: Người ta nói rằng e\u0301 a\u0300 o\u0303 u\u0309 i\u0323 hôm nay",
+    "日本語のテキストです。カタカナとひらがな、そして漢字。東京",
+    "中文文本，北京是中国的首都。今天天气很好。",
+    "한국어 텍스트입니다 서울은 한국의 수도입니다",
+    "ٱلعربية لغة جميلة فارسی یک زبان است",
+    "românește: ș ț Ș Ț și țară",
+    "HELLO WORLD this IS a Test OF Capital WORDS and NASA, FBI, U.S.A. news",
+    "mail x.y@example.com or http://example.com/a?b=c#d and  two   spaces\n\nand lines",
+    "Latin in Cyrillic text: Москва Moscow Кремль Kremlin [brackets] ^_` here",
+    "\u1ea0\u1ea1 \u1e00 \u0300\u0301 \u2019quotes\u201d — dashes … and ẞ ǅ ǈ title-case letters",
+    "ΑΘΗΝΑ Αθήνα: Η κυβέρνηση ανακοίνωσε σήμερα νέα μέτρα.",
+    "",
+    "   ",
+    "A",
+    "AB CD Ef",
+]
+
+
+def test_langdetect_text_preparation_is_langdetects_own():
+    import random
+
+    from langdetect.detector import Detector
+
+    from cleaner.language import _factory
+    from cleaner.ngrams import detector_class
+
+    factory = _factory()
+    rng = random.Random(0)
+    joined = " ".join(LANGDETECT_CASES)
+    cases = LANGDETECT_CASES + [joined[i : i + rng.randint(1, 200)] for i in rng.choices(range(len(joined)), k=300)]
+    for text in cases:
+        ref, ours = Detector(factory), detector_class()(factory)
+        ref.append(text)
+        ours.append(text)
+        assert ours.text == ref.text, text
+        ref.cleaning_text()
+        ours.cleaning_text()
+        assert ours.text == ref.text, text
+        assert ours._extract_ngrams() == ref._extract_ngrams(), text
+    for text in LANGDETECT_CASES[:14]:
+        ref, ours = Detector(factory), detector_class()(factory)
+        ref.append(text)
+        ours.append(text)
+        assert [(x.lang, x.prob) for x in ours.get_probabilities()] == [
+            (x.lang, x.prob) for x in ref.get_probabilities()
+        ]
