@@ -247,6 +247,35 @@ def test_a_full_line_cache_starts_again_with_the_same_answers():
     )
 
 
+def test_a_full_line_cache_keeps_the_lines_met_again():
+    from cleaner.clean.features import LineCache, _line_facts
+
+    cache, stops = LineCache(size=4), frozenset({"the"})
+    chrome, story = "Subscribe to the newsletter", [f"Story line number {i} of the page" for i in range(8)]
+    for line in [chrome, story[0], chrome, story[1], story[2], story[3]]:  # story[3] finds it full
+        cache.facts(line, stops)
+    assert cache.misses == 5 and cache.hits == 1
+    # the chrome line, met again, outlives the story lines that came once
+    assert cache.facts(chrome, stops) == _line_facts(chrome, stops) and (cache.hits, cache.misses) == (2, 5)
+    assert cache.facts(story[1], stops) == _line_facts(story[1], stops) and cache.misses == 6
+    assert len(cache._facts) <= 4
+    # memory stays bounded whatever comes
+    for line in story * 3:
+        cache.facts(line, stops)
+    assert len(cache._facts) <= 4
+
+
+def test_a_full_phrase_cache_keeps_the_lines_asked_about_again(monkeypatch):
+    from cleaner.clean import phrases
+
+    monkeypatch.setattr(phrases, "_SEEN_MAX", 3)
+    rules = _slow_rules()
+    chrome, story = normalise("Sign up for our newsletter"), [normalise(f"The mayor said {i} things") for i in range(5)]
+    answers = [rules.match_normalised(t) for t in [chrome, story[0], chrome, story[1], story[2], story[3]]]
+    assert answers[0] == rules._match(chrome) and answers[1:] == [None, answers[0], None, None, None]
+    assert chrome in rules._seen and story[0] not in rules._seen and len(rules._seen) <= 3
+
+
 def test_phrase_answers_are_remembered_and_stay_the_same():
     rules = _slow_rules()
     lines = [

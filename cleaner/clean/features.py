@@ -21,6 +21,7 @@ import numpy as np
 from . import meta
 from .blocks import Block, keyword_list
 from .phrases import Match, normalise
+from .remember import make_room
 from .stopwords import stopword_density
 
 _TERMINAL = re.compile(r"""[.!?…。！？]["'”’»)\]]*$""")
@@ -237,25 +238,30 @@ def _facts(
 class LineCache:
     """``LineFacts`` by (line, stoplist): site chrome recurs across a corpus, so a run meets most
     lines of its menus and footers many times. Pure function of its key, so the cache changes no
-    result; cleared when full, so its memory stays bounded. ``hits``/``misses`` say how much it saves."""
+    result; when full it keeps only the lines met again (``remember.make_room``), so its memory stays
+    bounded. ``hits``/``misses`` say how much it saves."""
 
     def __init__(self, size: int = 20_000) -> None:
         self.size = size
         self.hits = self.misses = 0
         self._facts: dict[tuple[str, frozenset[str]], LineFacts] = {}
+        #: the lines met again since the cache was last full (a site's chrome; a story's lines come once)
+        self._reused: set[tuple[str, frozenset[str]]] = set()
 
     def clear(self) -> None:
         self._facts.clear()
+        self._reused.clear()
 
     def facts(self, text: str, stops: frozenset[str]) -> LineFacts:
         key = (text, stops)
         found = self._facts.get(key)
         if found is not None:
             self.hits += 1
+            self._reused.add(key)
             return found
         self.misses += 1
         if len(self._facts) >= self.size:
-            self._facts.clear()
+            make_room(self._facts, self._reused, self.size)
         found = self._facts[key] = _line_facts(text, stops)
         return found
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .regex_needs import first_chars, needs
+from .remember import make_room
 
 KINDS = ("line", "prefix", "list")
 #: prefix rules judge lines up to this many words
@@ -144,12 +145,15 @@ class Rules:
     #: screen could be made, every group is tried)
     any_line: LineScreen | None = None
     any_prefix: re.Pattern[str] | None = None
-    #: answers by normalised line (site chrome recurs across a corpus); cleared when full
+    #: answers by normalised line (site chrome recurs across a corpus); when full, only the lines
+    #: asked about again (``_reused``) are kept (``remember.make_room``)
     _seen: dict[str, Match | None] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _reused: set[str] = field(default_factory=set, init=False, compare=False, repr=False)
 
     def clear(self) -> None:
         """Forget the remembered answers."""
         self._seen.clear()
+        self._reused.clear()
 
     def match(self, line: str) -> Match | None:
         return self.match_normalised(normalise(line))
@@ -158,9 +162,10 @@ class Rules:
         """``match`` for a line already put through :func:`normalise`."""
         seen = self._seen
         if norm in seen:
+            self._reused.add(norm)
             return seen[norm]
         if len(seen) >= _SEEN_MAX:
-            seen.clear()
+            make_room(seen, self._reused, _SEEN_MAX)
         found = seen[norm] = self._match(norm)
         return found
 
