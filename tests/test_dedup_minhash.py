@@ -67,3 +67,12 @@ def test_permutations_use_datasketch_when_it_is_imported():
     a, b = dedup._permutations.__wrapped__(32, 3)
     ref = datasketch.MinHash(num_perm=32, seed=3, scheme=dedup.SCHEME).permutations
     assert np.array_equal(a, ref[0]) and np.array_equal(b, ref[1])
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 50, 4000])
+def test_sorted_unique_is_np_unique(n):
+    rng = np.random.default_rng(n)
+    for high in (3, 2**32):  # many repeats, few repeats
+        values = rng.integers(0, high, size=n, dtype=np.uint64).astype(np.uint32)
+        got = dedup._sorted_unique(values.copy())
+        assert got.dtype == np.uint32 and np.array_equal(got, np.unique(values))

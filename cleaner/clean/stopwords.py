@@ -152,10 +152,19 @@ def guess_language(text: str, sample: int = 4000) -> str | None:
     codes = list(map(index.codes.__getitem__, words))
     weights = np.repeat(np.fromiter(map(counts.__getitem__, words), np.float64, len(words)), list(map(len, codes)))
     totals = np.bincount(np.concatenate(codes), weights, minlength=len(index.names))
-    hits = {index.names[i]: int(totals[i]) for i in np.flatnonzero(totals)}
-    # normalise by list size a little: long lists (e.g. 2,000 words) match more by chance
-    sizes = {lang: len(stoplist(lang)) for lang in hits}
-    return max(sorted(hits), key=lambda lang: hits[lang] / (sizes[lang] ** 0.25))
+    # normalise by list size a little: long lists (e.g. 2,000 words) match more by chance; the first
+    # best in alphabetical order (the same quotients as ``hits / size ** 0.25`` one language at a time)
+    order, divisors = _alphabetical()
+    return index.names[order[int(np.argmax(totals[order] / divisors))]]
+
+
+@lru_cache(maxsize=1)
+def _alphabetical() -> tuple[np.ndarray, np.ndarray]:
+    """The positions of ``stopword_index().names`` in alphabetical order, and each one's stoplist
+    size to the power 0.25 (computed as Python floats, as the per-language quotient did)."""
+    names = stopword_index().names
+    order = sorted(range(len(names)), key=names.__getitem__)
+    return np.array(order, dtype=np.intp), np.array([len(stoplist(names[i])) ** 0.25 for i in order])
 
 
 def words(text: str) -> list[str]:
