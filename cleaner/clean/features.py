@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import struct
 from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
@@ -161,6 +162,8 @@ LOCAL = tuple(c for c in BASE if c not in _REST)
 _LOCAL_COLS = [BASE.index(c) for c in LOCAL]
 _COMMENT_HEAD_COL = LOCAL.index("comment_head")
 _COMMENT_HEAD_BASE = BASE.index("comment_head")
+#: a ``LOCAL`` row as native float64 bytes
+_ROW = struct.Struct(f"={len(LOCAL)}d")
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,8 @@ def _facts(
     if cjk is None:
         cjk = len(_CJK.findall(text))
     ntok = max(1, len(toks))
-    caps = len(list(filter(_CAP.match, words)))
+    capital = list(map(_CAP.match, words))  # one pass for both capital counts
+    caps = len(capital) - capital.count(None)
     digits = sum(map(str.isdigit, map(itemgetter(0), toks)))
     local = (
         math.log1p(sh.size),
@@ -228,12 +232,12 @@ def _facts(
         _comment_head(text),
         text.startswith("|") or text.endswith(" |") or text.count(" | ") >= 2,
         cjk / max(1, len(text)),
-        len(list(filter(_CAP.match, words[:6]))) / max(1, min(6, len(words))),
+        (min(6, len(words)) - capital[:6].count(None)) / max(1, min(6, len(words))),
         text.endswith(("…", "...")),
     )
     values = tuple(map(float, local))
     norm = normalise(text)
-    row = np.array(values, dtype=np.float64).tobytes()
+    row = _ROW.pack(*values)  # the bytes of ``np.array(values, dtype=np.float64)``, a third of its time
     return LineFacts(sh, len(words), values, row, norm, " ".join(norm.split()[:6]))
 
 
