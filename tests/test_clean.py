@@ -430,3 +430,39 @@ def test_unwrap_leaves_a_credited_caption_a_file_name_and_a_note_on_lines_of_the
     rest = STORY[0][len(cut) + 1 :].capitalize()
     joined = unwrap(split("\n".join([STORY[1], cut, rest])))
     assert [b.text for b in joined] == [STORY[1], f"{cut} {rest}"]
+
+
+PT_STORY = [
+    "A prefeitura decidiu na segunda-feira fechar a velha ponte sobre o rio, que está interditada para "
+    "caminhões desde que os engenheiros encontraram uma rachadura em um dos seus pilares em março.",
+    "Os moradores disseram que o fechamento vai acrescentar vinte minutos às suas viagens, e os donos de "
+    "lojas nas duas margens avisaram que vão perder clientes enquanto uma nova travessia é construída.",
+    "A prefeitura vai pedir propostas na primavera e espera que as obras de uma nova ponte possam "
+    "começar antes do fim do ano, embora o dinheiro para isso ainda não tenha sido encontrado.",
+]
+EN_HEADLINES = [
+    "The best deals of the week on phones, watches and more for the whole family",
+    "Why the mayor says that the new stadium is a good deal for the city and its people",
+    "What we know about the storm that is coming to the coast on the weekend",
+    "How to keep your home warm this winter without paying more for your heating",
+    "She was the first woman to win the race, and now she wants to do it again",
+    "They said it could not be done, but this team of students built a car that runs on air",
+]
+
+
+def test_a_story_in_another_language_than_its_template_is_read_in_its_own():
+    """A Portuguese story in an English site's page: the template's many English words made the page
+    English, the story's lines then had no stopwords, looked like no prose, and were lost."""
+    from cleaner.clean.stopwords import second_language
+
+    page = "\n".join(
+        MENU + ["", "Ponte vai fechar", "", "Most popular", ""] + EN_HEADLINES + [""] + PT_STORY
+        + ["", "More stories", ""] + EN_HEADLINES + TRAILER
+    )
+    assert guess_language(page) == "en"
+    assert second_language(page.split("\n"), "en") == "pt"
+    body = clean_text(page).text
+    for para in PT_STORY:
+        assert para in body
+    # a page in one language has none
+    assert second_language(MENU + EN_HEADLINES + STORY + TRAILER, "en") is None

@@ -18,7 +18,7 @@ from .classify import Evidence, Hints, classify, gather
 from .glued import cut_glued_lists
 from .model import BlockModel, load_model
 from .phrases import load_rules
-from .stopwords import guess_language, stoplist
+from .stopwords import guess_language, second_language, stoplist, stoplists
 
 
 @dataclass
@@ -48,6 +48,10 @@ def prepare(text: str, lang: str | None = None) -> tuple[list[Block], Evidence, 
     lang = lang or guess_language(repaired)
     stops = stoplist(lang) if lang else frozenset()
     blocks = cut_glued_lists(unwrap(split(repaired)), load_rules())
+    if stops:  # a story in another language than its page's template: its stopwords count too
+        second = second_language([b.text for b in blocks], lang)
+        if second:
+            stops = stoplists(lang, second)  # type: ignore[arg-type]
     return blocks, gather(blocks, stops, load_rules()), lang
 
 

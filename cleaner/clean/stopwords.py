@@ -167,6 +167,67 @@ def _alphabetical() -> tuple[np.ndarray, np.ndarray]:
     return np.array(order, dtype=np.intp), np.array([len(stoplist(names[i])) ** 0.25 for i in order])
 
 
+#: a paragraph reads as prose in a language from this many words and this share of its stopwords
+PROSE_WORDS = 8
+PROSE_DENSITY = 0.3
+#: a second language's prose counts from this many words and this share of the first one's prose
+SECOND_MIN_WORDS = 30
+SECOND_SHARE = 0.15
+
+
+def _best(hits: Counter[str]) -> str:
+    """``guess_language``'s pick among languages with these stopword counts."""
+    return max(sorted(hits), key=lambda lang: hits[lang] / (len(stoplist(lang)) ** 0.25))
+
+
+def second_language(paragraphs: list[str], first: str | None, sample: int = 4000) -> str | None:
+    """A language other than ``first`` in which the page has much prose too, or None.
+
+    The page's language is guessed from all its words, and a site template is many of them: a
+    story in Portuguese inside an English template (a post on an English blog platform, a copy
+    pasted into another site's page) was read with English stopwords, looked like no prose at all,
+    and was lost to the template's headlines. Each paragraph of ``PROSE_WORDS`` or more words whose
+    stopwords in its own best language are ``PROSE_DENSITY`` of its words is prose in that
+    language; another language counts when its prose is ``SECOND_MIN_WORDS`` words and
+    ``SECOND_SHARE`` of the first's. Lists of names or ingredients that a long stoplist happens to
+    cover ("1 Green, 1 Red") stay under the density. Pages in one language have none.
+    """
+    index = stopword_index()
+    stops = stoplist(first) if first else frozenset()
+    prose: Counter[str] = Counter()
+    seen = 0
+    for p in paragraphs:
+        if seen >= sample:
+            break
+        found = lower_words(p, sample)
+        seen += len(found)
+        if len(found) < PROSE_WORDS:
+            continue
+        least = PROSE_DENSITY * len(found)
+        if sum(map(stops.__contains__, found)) >= least:
+            prose[first or ""] += len(found)  # the page's language (most prose is): no need to ask the others
+        elif sum(map(index.words.__contains__, found)) >= least:
+            counts = Counter(found)
+            hits: Counter[str] = Counter()
+            for word in index.words.intersection(counts):
+                for lang in index[word]:
+                    hits[lang] += counts[word]
+            lang = _best(hits)
+            if hits[lang] >= least:
+                prose[lang] += len(found)
+    others = [(n, lang) for lang, n in prose.items() if lang != first]
+    if not others:
+        return None
+    n, lang = max(others)
+    return lang if n >= SECOND_MIN_WORDS and n >= SECOND_SHARE * prose.get(first or "", 0) else None
+
+
+@lru_cache(maxsize=64)
+def stoplists(first: str, second: str) -> frozenset[str]:
+    """The stopwords of two languages together (made once per pair: a line cache keys on the set)."""
+    return stoplist(first) | stoplist(second)
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
