@@ -205,9 +205,13 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return best
 
 
+#: one is (almost) a part of the other from this containment on (or the Jaccard threshold, when higher)
+CONTAINMENT = 0.75
+
+
 def is_copy(jaccard: float, containment: float, threshold: float) -> bool:
     """The grouping rule: similar as a whole, or one is (almost) a part of the other."""
-    return jaccard >= threshold or containment >= max(threshold, 0.8)
+    return jaccard >= threshold or containment >= max(threshold, CONTAINMENT)
 
 
 def content_key(sig: Signature) -> tuple:
@@ -268,7 +272,7 @@ def plausible(
 ) -> np.ndarray:
     """Which ``candidates`` (rows of MinHash values, shingle counts ``sizes``) could be copies.
 
-    A copy has Jaccard >= ``threshold`` or containment >= max(threshold, 0.8), so at least the
+    A copy has Jaccard >= ``threshold`` or containment >= max(threshold, CONTAINMENT), so at least the
     Jaccard that this containment gives with these set sizes. A pair whose MinHash agreement is
     below what that Jaccard gives with probability ``MISS_PROBABILITY`` is not verified exactly.
     """
@@ -281,7 +285,7 @@ def _plausible_agreement(
 ) -> np.ndarray:
     """``plausible`` from the counts of agreeing MinHash values (``agree``, shaped like ``sizes``)."""
     steps = 1000
-    contain = max(threshold, 0.8)
+    contain = max(threshold, CONTAINMENT)
     inter = contain * np.minimum(sizes, size)
     least = np.minimum(threshold, inter / np.maximum(size + sizes - inter, 1))
     floor = _agreement_floor(num_perm, steps)
@@ -420,7 +424,7 @@ def _best_group(
     inter = hits[ends] - hits[ends - lens]
     jac = inter / (size + lens - inter)
     con = inter / np.minimum(lens, size)
-    copy = (jac >= threshold) | (con >= max(threshold, 0.8))  # is_copy
+    copy = (jac >= threshold) | (con >= max(threshold, CONTAINMENT))  # is_copy
     overlap = copy | (con >= OVERLAP)
     rows = len(found)
     copies = np.bincount(row, weights=copy, minlength=rows).astype(np.int64).tolist()
