@@ -15,10 +15,20 @@ from ..document import Decision
 from .blocks import Block, repair, split, unwrap
 from .chrome import ChromeCounter as ChromeCounter
 from .classify import Evidence, Hints, classify, gather
+from .features import Shape
 from .glued import cut_glued_lists
 from .model import BlockModel, load_model
 from .phrases import load_rules
-from .stopwords import guess_language, second_language, stoplist, stoplists
+from .stopwords import (
+    PROSE_DENSITY,
+    PROSE_WORDS,
+    SECOND_MIN_WORDS,
+    SECOND_SHARE,
+    guess_language,
+    second_language,
+    stoplist,
+    stoplists,
+)
 
 
 @dataclass
@@ -47,12 +57,25 @@ def prepare(text: str, lang: str | None = None) -> tuple[list[Block], Evidence, 
     repaired = repair(text)
     lang = lang or guess_language(repaired)
     stops = stoplist(lang) if lang else frozenset()
-    blocks = cut_glued_lists(unwrap(split(repaired)), load_rules())
+    rules = load_rules()
+    blocks = cut_glued_lists(unwrap(split(repaired)), rules)
+    evidence = gather(blocks, stops, rules)
     if stops:  # a story in another language than its page's template: its stopwords count too
-        second = second_language([b.text for b in blocks], lang)
+        second = _second_language(blocks, evidence.shapes, lang)  # type: ignore[arg-type]
         if second:
-            stops = stoplists(lang, second)  # type: ignore[arg-type]
-    return blocks, gather(blocks, stops, load_rules()), lang
+            evidence = gather(blocks, stoplists(lang, second), rules)  # type: ignore[arg-type]
+    return blocks, evidence, lang
+
+
+def _second_language(blocks: list[Block], shapes: list[Shape], lang: str) -> str | None:
+    """``second_language``, asked only about the paragraphs that are not prose in ``lang`` (their
+    shapes, made for the evidence anyway, say so): most pages have too few such words to ask at all."""
+    long = [(b, s) for b, s in zip(blocks, shapes, strict=True) if s.size >= PROSE_WORDS]
+    other = [b.text for b, s in long if s.density < PROSE_DENSITY]
+    own = sum(s.size for _, s in long if s.density >= PROSE_DENSITY)
+    if sum(len(t.split()) for t in other) < max(SECOND_MIN_WORDS, SECOND_SHARE * own):
+        return None  # too few words to be the second language's prose, whatever their language
+    return second_language(other, lang, own)
 
 
 def clean_text(

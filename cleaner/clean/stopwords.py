@@ -180,7 +180,7 @@ def _best(hits: Counter[str]) -> str:
     return max(sorted(hits), key=lambda lang: hits[lang] / (len(stoplist(lang)) ** 0.25))
 
 
-def second_language(paragraphs: list[str], first: str | None, sample: int = 4000) -> str | None:
+def second_language(paragraphs: list[str], first: str | None, first_prose: int = 0, sample: int = 4000) -> str | None:
     """A language other than ``first`` in which the page has much prose too, or None.
 
     The page's language is guessed from all its words, and a site template is many of them: a
@@ -191,10 +191,12 @@ def second_language(paragraphs: list[str], first: str | None, sample: int = 4000
     language; another language counts when its prose is ``SECOND_MIN_WORDS`` words and
     ``SECOND_SHARE`` of the first's. Lists of names or ingredients that a long stoplist happens to
     cover ("1 Green, 1 Red") stay under the density. Pages in one language have none.
+    ``first_prose``: words of prose in ``first`` that the caller counted already and left out of
+    ``paragraphs``.
     """
     index = stopword_index()
     stops = stoplist(first) if first else frozenset()
-    prose: Counter[str] = Counter()
+    prose: Counter[str] = Counter({first or "": first_prose})
     seen = 0
     for p in paragraphs:
         if seen >= sample:
