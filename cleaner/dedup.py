@@ -445,7 +445,11 @@ COVERAGE_TOLERANCE = 0.1
 def paragraph_key(paragraph: str) -> int:
     """The paragraph up to case, quotes, punctuation and spacing (0 when it has no words): the key
     the cross-document passes (``chrome``, ``rescue``) compare lines by."""
-    words = normalise(paragraph)
+    return _words_key(normalise(paragraph))
+
+
+def _words_key(words: list[str]) -> int:
+    """``paragraph_key`` of a paragraph whose normalised words are ``words``."""
     return xxhash.xxh64_intdigest(" ".join(words).encode("utf-8")) if words else 0
 
 
@@ -545,7 +549,7 @@ def _tells_another_story(
     doc: Document, group_keys: set[int], union: np.ndarray, k: int, texts: Texts | None
 ) -> bool:
     text = texts.read(doc) if texts is not None and not doc.text else doc.text
-    rest = [w for p in text.split("\n\n") if paragraph_key(p) not in group_keys for w in normalise(p)]
+    rest = [w for words in map(normalise, text.split("\n\n")) if _words_key(words) not in group_keys for w in words]
     shingles = shingle_hashes(rest, k)
     if len(shingles) < OTHER_STORY_MIN_SHINGLES:
         return False
@@ -615,17 +619,21 @@ def _copy(doc: Document, sig: Signature, k: int, chrome: np.ndarray) -> _Copy:
     from .clean.meta import notice  # the cleaner's own notice test (clean imports nothing of dedup)
 
     raw = [p for p in doc.text.split("\n\n") if p.strip()]
-    keys = np.fromiter((paragraph_key(p) for p in raw), np.uint64, count=len(raw))
-    foreign = np.isin(keys, chrome) if len(chrome) else np.zeros(len(raw), dtype=bool)
+    normalised = [normalise(p) for p in raw]  # once: the keys and the story words both need them
+    if len(chrome):
+        keys = np.fromiter((_words_key(w) for w in normalised), np.uint64, count=len(raw))
+        foreign = np.isin(keys, chrome).tolist()
+    else:
+        foreign = [False] * len(raw)
     paras, notices, chrome_words, words = [], [], 0, 0
-    for p, f in zip(raw, foreign.tolist(), strict=True):
-        w = normalise(p)
+    for p, w, f in zip(raw, normalised, foreign, strict=True):
         words += len(w)
-        if f and not notice(p):  # a notice repeated in other stories is still this copy's own
+        is_notice = (f or bool(w)) and notice(p)
+        if f and not is_notice:  # a notice repeated in other stories is still this copy's own
             chrome_words += len(w)
         elif w:
             paras.append(w)
-            notices.append(notice(p))
+            notices.append(is_notice)
     seq = _shingle_sequence([w for p in paras for w in p], k)
     shingles = np.unique(seq) if chrome_words else sig.shingles  # ``shingle_hashes`` of the story words
     return _Copy(paras, notices, shingles, chrome_words, max(1, words), seq)

@@ -133,8 +133,8 @@ def restore(
     keys, counts = (
         np.unique(np.concatenate(per_doc), return_counts=True) if per_doc else (np.zeros(0, np.uint64),) * 2
     )
-    holders, with_spare = _short_holders(pool, per_doc, spare_of)
-    given = _GivenBack(pool, per_doc, keys, counts, holders, sigs, config, store, spare_of)
+    spare_keys, holders, with_spare = _short_holders(pool, per_doc, spare_of)
+    given = _GivenBack(pool, per_doc, spare_keys, keys, counts, holders, sigs, config, store, spare_of)
     # nothing in the pass reads the new signatures (a copy is told by the old ones): they wait in
     # ``fresh``, their shingle sets parked as they come, and replace the old ones at the end
     fresh: dict[str, dedup.Signature] = {}
@@ -164,6 +164,7 @@ class _GivenBack:
         self,
         pool: list[Document],
         per_doc: list[np.ndarray],
+        spare_keys: list[np.ndarray],
         keys: np.ndarray,
         counts: np.ndarray,
         holders: dict[int, list[int]],
@@ -172,23 +173,23 @@ class _GivenBack:
         store: chrome.Texts,
         spares: Spares,
     ) -> None:
-        self.pool, self.per_doc, self.keys, self.counts, self.holders = pool, per_doc, keys, counts, holders
+        self.pool, self.per_doc, self.spare_keys = pool, per_doc, spare_keys
+        self.keys, self.counts, self.holders = keys, counts, holders
         self.sigs, self.config, self.store, self.spares = sigs, config, store, spares
         self.revived: list[Document] = []
 
     def __iter__(self) -> Iterator[tuple[str, str, bool]]:
         keys, counts, pool, sigs = self.keys, self.counts, self.pool, self.sigs
-        for n, (d, own) in enumerate(zip(pool, self.per_doc, strict=True)):
+        for n, (d, own, mine) in enumerate(zip(pool, self.per_doc, self.spare_keys, strict=True)):
             spare = self.spares.lines(d)
             d.spare = []
             back = []
-            for pos, text in spare:
-                k = np.uint64(_key(text))
-                i = int(np.searchsorted(keys, k))
-                # kept in some document, and not only in this one (a line it kept twice, dropped once)
-                if not (i < len(keys) and keys[i] == k and counts[i] > (1 if k in own else 0)):
+            # kept in some document, and not only in this one (a line it kept twice, dropped once)
+            kept = _kept_elsewhere(mine, own, keys, counts).tolist() if len(mine) else []
+            for (pos, text), k, ok in zip(spare, mine.tolist(), kept, strict=True):
+                if not ok:
                     continue
-                if len(text.split()) >= MIN_WORDS or _kept_by_a_copy(n, self.holders.get(int(k), ()), pool, sigs):
+                if len(text.split()) >= MIN_WORDS or _kept_by_a_copy(n, self.holders.get(k, ()), pool, sigs):
                     back.append((pos, text))
             if back:
                 text = self.store.read(d)
@@ -205,24 +206,39 @@ class _GivenBack:
                 yield d.source, text, True
 
 
+def _kept_elsewhere(mine: np.ndarray, own: np.ndarray, keys: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Which spare line keys ``mine`` some document kept (``keys``, sorted, held ``counts`` times),
+    not counting the document's own kept paragraphs (``own``, sorted)."""
+    at = np.minimum(np.searchsorted(keys, mine), max(len(keys) - 1, 0))
+    if not len(keys):
+        return np.zeros(len(mine), dtype=bool)
+    at_own = np.minimum(np.searchsorted(own, mine), max(len(own) - 1, 0))
+    in_own = own[at_own] == mine if len(own) else np.zeros(len(mine), dtype=bool)
+    return (keys[at] == mine) & (counts[at] > in_own)
+
+
 def _short_holders(
     pool: list[Document], per_doc: list[np.ndarray], spares: Spares
-) -> tuple[dict[int, list[int]], int]:
-    """For the key of every short spare line: the documents (indices into ``pool``) that kept it;
-    and how many documents have spare lines."""
+) -> tuple[list[np.ndarray], dict[int, list[int]], int]:
+    """The keys of each document's spare lines (made once: the pass looks them up again); for the
+    key of every short spare line, the documents (indices into ``pool``) that kept it; and how many
+    documents have spare lines."""
     found: set[int] = set()
     with_spare = 0
+    spare_keys = []
     for d in pool:
         spare = spares.lines(d)
+        mine = np.fromiter((_key(t) for _, t in spare), np.uint64, count=len(spare))
+        spare_keys.append(mine)
         with_spare += bool(spare)
-        found.update(_key(t) for _, t in spare if len(t.split()) < MIN_WORDS)
+        found.update(mine[[len(t.split()) < MIN_WORDS for _, t in spare]].tolist() if spare else ())
     short = np.array(sorted(found), dtype=np.uint64)
     holders: dict[int, list[int]] = {}
     if len(short):
         for j, own in enumerate(per_doc):
             for k in own[np.isin(own, short)].tolist():
                 holders.setdefault(int(k), []).append(j)
-    return holders, with_spare
+    return spare_keys, holders, with_spare
 
 
 def _kept_by_a_copy(
