@@ -234,10 +234,13 @@ def _short_holders(
         found.update(mine[[len(t.split()) < MIN_WORDS for _, t in spare]].tolist() if spare else ())
     short = np.array(sorted(found), dtype=np.uint64)
     holders: dict[int, list[int]] = {}
-    if len(short):
-        for j, own in enumerate(per_doc):
-            for k in own[np.isin(own, short)].tolist():
-                holders.setdefault(int(k), []).append(j)
+    if len(short) and per_doc:
+        # every document's kept keys at once: one ``isin``, not one per document
+        flat = np.concatenate(per_doc)
+        owner = np.repeat(np.arange(len(per_doc)), [len(own) for own in per_doc])
+        hit = np.isin(flat, short)
+        for k, j in zip(flat[hit].tolist(), owner[hit].tolist(), strict=True):
+            holders.setdefault(k, []).append(j)
     return spare_keys, holders, with_spare
 
 

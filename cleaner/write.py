@@ -6,10 +6,12 @@ names derived from inputs are reduced to safe relative paths first.
 
 from __future__ import annotations
 
+import errno
+import itertools
 import json
 import os
 import re
-import tempfile
+import secrets
 from pathlib import Path
 from typing import IO, Any
 
@@ -44,12 +46,6 @@ def safe_relpath(source: str, suffix: str = ".txt") -> Path:
     return Path(*parts)
 
 
-def _file_mode() -> int:
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def _shorten(part: str, limit: int = NAME_BYTES) -> str:
     """At most ``limit`` bytes of UTF-8 (file systems limit a name to 255 bytes, not characters)."""
     data = part.encode("utf-8")
@@ -58,14 +54,40 @@ def _shorten(part: str, limit: int = NAME_BYTES) -> str:
     return data[:limit].decode("utf-8", "ignore")
 
 
+#: how temporary names are opened: as ``tempfile.mkstemp`` does (never an existing file or a link)
+_TMP_FLAGS = (
+    os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+)
+#: names tried before giving up, as ``tempfile.TMP_MAX``
+_TMP_TRIES = 10000
+#: one random draw per process, then a counter: ``mkstemp`` draws 8 random letters per file, as much
+#: CPU as the rest of opening it (a 100k-article run writes 100k text files)
+_TMP_COUNT = itertools.count()
+_TMP_TOKEN: tuple[int, str] = (-1, "")
+
+
+def _open_temporary(folder: Path, name: str) -> tuple[int, str]:
+    """A new, empty file ``.<name>.<unique>.tmp`` in ``folder``, opened for writing, with the
+    umask-based mode of an output file (``mkstemp`` makes 0600)."""
+    global _TMP_TOKEN
+    if _TMP_TOKEN[0] != os.getpid():  # a forked process draws its own
+        _TMP_TOKEN = (os.getpid(), secrets.token_hex(4))
+    for _ in range(_TMP_TRIES):
+        tmp = os.path.join(folder, f".{name}.{_TMP_TOKEN[1]}{next(_TMP_COUNT):x}.tmp")
+        try:
+            return os.open(tmp, _TMP_FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no usable temporary name", os.path.join(folder, f".{name}.*.tmp"))
+
+
 class AtomicFile:
     """A file written under a temporary name in its final folder and renamed on ``commit``."""
 
     def __init__(self, path: Path, buffering: int = -1) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.fchmod(fd, _file_mode())  # mkstemp makes 0600; outputs get the usual umask-based mode
+        fd, tmp = _open_temporary(path.parent, path.name)
         self.tmp = Path(tmp)
         self.fh: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=buffering)
 
@@ -112,6 +134,8 @@ class Deferred:
     def claim(self, target: Path) -> None:
         if target.is_dir() or target in self.folders:
             raise IsADirectoryError(f"a folder has the name of {target}")
+        if target.parent in self.folders:
+            return  # checked with an earlier file in it, and a known folder never becomes a file
         for parent in target.parents:
             if parent in self.finals:
                 raise NotADirectoryError(f"a file has the name of the folder {parent}")
@@ -119,7 +143,8 @@ class Deferred:
     def add(self, f: AtomicFile) -> None:
         self.files.append(f)
         self.finals.add(f.path)
-        self.folders.update(f.path.parents)
+        if f.path.parent not in self.folders:  # else its parents are all in already
+            self.folders.update(f.path.parents)
 
     def publish(self, folder: Path) -> None:
         """Sync the files to disk, then rename each into place and sync the folders.
