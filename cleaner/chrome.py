@@ -24,7 +24,6 @@ import numpy as np
 import xxhash
 
 from . import dedup, workers
-from .clean.meta import notice
 from .config import Config
 from .document import Document
 
@@ -387,7 +386,7 @@ class _Stripped:
             # an editor's note repeated across stories ("This article was originally published on
             # ...") is still each story's own: the cleaner keeps notices as story text
             hit = hit & ~np.fromiter(
-                (h and notice(p) for p, h in zip(paras, hit.tolist(), strict=True)), bool
+                (h and dedup.notice(p) for p, h in zip(paras, hit.tolist(), strict=True)), bool
             )
             if not hit.any():
                 continue

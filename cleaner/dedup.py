@@ -615,9 +615,17 @@ class _Copy:
     seq: np.ndarray
 
 
-def _copy(doc: Document, sig: Signature, k: int, chrome: np.ndarray) -> _Copy:
-    from .clean.meta import notice  # the cleaner's own notice test (clean imports nothing of dedup)
+@lru_cache(maxsize=8192)
+def notice(paragraph: str) -> bool:
+    """The cleaner's own notice test (``clean.meta.notice``), remembered for the last few thousand
+    paragraphs: the copies of a group share most paragraphs, and the chrome pass asks about the
+    same chrome lines in every document of a site."""
+    from .clean.meta import notice as is_notice  # clean imports nothing of dedup
 
+    return is_notice(paragraph)
+
+
+def _copy(doc: Document, sig: Signature, k: int, chrome: np.ndarray) -> _Copy:
     raw = [p for p in doc.text.split("\n\n") if p.strip()]
     normalised = [normalise(p) for p in raw]  # once: the keys and the story words both need them
     if len(chrome):
