@@ -17,6 +17,8 @@ are the ones datasketch returns.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import xxhash
 
@@ -112,6 +114,28 @@ class BandIndex:
         probe = self.band_keys(hashvalues)
         lo = np.searchsorted(self._sorted, probe, "left")
         hi = np.searchsorted(self._sorted, probe, "right")
+        return self._ids(lo, hi)
+
+    def query_ids_each(self, hashvalues: np.ndarray, chunk: int = 4096) -> Iterator[np.ndarray]:
+        """``query_ids`` of each row of the 2-D ``hashvalues``, in order: the band keys and binary
+        searches of ``chunk`` rows at a time in one array operation (one query's share is ~60 µs)."""
+        if not self._keys:
+            for _ in range(len(hashvalues)):
+                yield np.zeros(0, dtype=np.int32)
+            return
+        for start in range(0, len(hashvalues), chunk):
+            if self._stale:
+                self._build()
+            assert self._sorted is not None
+            probe = self.band_keys(hashvalues[start : start + chunk])
+            lo = np.searchsorted(self._sorted, probe, "left")
+            hi = np.searchsorted(self._sorted, probe, "right")
+            for row_lo, row_hi in zip(lo, hi, strict=True):
+                yield self._ids(row_lo, row_hi)
+
+    def _ids(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """The sorted unique insertion numbers at the sorted positions ``lo[b]`` to ``hi[b] - 1``."""
+        assert self._order is not None
         counts = hi - lo
         total = int(counts.sum())
         if not total:

@@ -189,9 +189,28 @@ class _Holders:
         return sorted(found - set(without))
 
 
-def _union(arrays: Iterable[np.ndarray]) -> np.ndarray:
-    arrays = list(arrays)
-    return np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.uint32)
+class _ParagraphShingles:
+    """The shingle hashes (``dedup.shingle_hashes``) of each paragraph of a text, made in one array
+    with one hashing call for the whole text, not one call and one sort per paragraph."""
+
+    def __init__(self, text: str, k: int) -> None:
+        grams: list[str] = []
+        bounds = [0]
+        for p in text.split("\n\n"):
+            words = dedup.normalise(p)
+            if len(words) >= k:
+                grams += map(" ".join, zip(*(words[i:] for i in range(k)), strict=False))
+            elif words:  # shorter than k: one shingle, as ``shingle_hashes``
+                grams.append(" ".join(words))
+            bounds.append(len(grams))
+        self.hashes = np.fromiter(map(xxhash.xxh32_intdigest, map(str.encode, grams)), np.uint32, count=len(grams))
+        self.bounds = bounds
+
+    def union(self, which: np.ndarray) -> np.ndarray:
+        """The sorted unique shingles of the paragraphs where ``which`` (a mask) is true."""
+        b, h = self.bounds, self.hashes
+        parts = [h[b[j] : b[j + 1]] for j in np.flatnonzero(which).tolist()]
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint32)
 
 
 def _foreign(
@@ -223,8 +242,8 @@ def _foreign(
     holders = _Holders(keys)
 
     @lru_cache(maxsize=256)  # the documents of a few sites' pages, not every text read
-    def paragraph_shingles(i: int) -> list[np.ndarray]:
-        return [dedup.shingle_hashes(dedup.normalise(p), k) for p in read(i).split("\n\n")]
+    def paragraph_shingles(i: int) -> _ParagraphShingles:
+        return _ParagraphShingles(read(i), k)
 
     @lru_cache(maxsize=4096)
     def key_set(i: int) -> frozenset[int]:  # small sets: Python's are ~10x faster than np.isin
@@ -244,8 +263,7 @@ def _foreign(
             return 0
         found = 0
         paras = paragraph_shingles(x)
-        own = _union(paras[j] for j in np.flatnonzero(rest).tolist())
-        common = _union(paras[j] for j in np.flatnonzero(shared).tolist())
+        own, common = paras.union(rest), paras.union(shared)
         for c in third:
             held = int(np.isin(own, sigs[c].shingles, assume_unique=True).sum())
             alien = int(np.isin(common, sigs[c].shingles, assume_unique=True).sum())
@@ -273,8 +291,8 @@ def _foreign(
             rest, rest_b = ~in_s & (ka != 0), ~in_s_b & (keys[b] != 0)
             if min(int(words[a][rest].sum()), int(words[b][rest_b].sum())) < REST_WORDS:
                 continue
-            own = _union(paragraph_shingles(a)[j] for j in np.flatnonzero(rest).tolist())
-            theirs = _union(paragraph_shingles(b)[j] for j in np.flatnonzero(rest_b).tolist())
+            own = paragraph_shingles(a).union(rest)
+            theirs = paragraph_shingles(b).union(rest_b)
             if np.isin(theirs, own, assume_unique=True).sum() >= dedup.OVERLAP * min(len(theirs), len(own)):
                 continue  # the rests are alike: the two differ in a few edited paragraphs only
             confirmed = standalone(a, mask)

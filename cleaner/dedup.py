@@ -350,13 +350,14 @@ def group(
     # checked against all its candidate groups' samples in a few array operations
     samples = np.full((len(ordered), MAJORITY_SAMPLE), -1, dtype=np.int32)
     filled = np.zeros(len(ordered), dtype=np.int64)
-    for i in range(len(ordered)):
+    # every document's candidates, its band lookups done a few thousand documents at a time
+    for i, candidates in enumerate(lsh.query_ids_each(values)):
         if shingles is not None and i % RELEASE_EVERY == RELEASE_EVERY - 1:
             shingles.release()
         sig = ranked[i]
         best = -1
         if len(sig.shingles):
-            found = group_of[rank_of[lsh.query_ids(sig.hashvalues)]]
+            found = group_of[rank_of[candidates]]
             found = np.unique(found[found >= 0])
             if len(found):
                 best = _best_group(sig, found, samples, filled, values, sizes, ranked, config.threshold)

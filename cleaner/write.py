@@ -127,6 +127,9 @@ class Deferred:
         self._reset()
 
     def _reset(self) -> None:
+        #: folders that writes must stay within, resolved once: a folder replaced by a link later
+        #: then fails the check instead of moving every later file with it
+        self.bases: dict[Path, Path] = {}
         self.files: list[AtomicFile] = []
         self.finals: set[Path] = set()
         self.folders: set[Path] = set()
@@ -178,7 +181,11 @@ def write_text_file(
     them (one fsync per file costs a 100k-article run minutes).
     """
     target = (root / relpath).resolve()
-    base = (within or root).resolve()
+    given = within or root
+    if defer is None:
+        base = given.resolve()
+    elif (base := defer.bases.get(given)) is None:
+        base = defer.bases[given] = given.resolve()
     if base not in target.parents:
         raise ValueError(f"refusing to write outside {within or root}: {relpath}")
     if defer is not None:

@@ -33,6 +33,12 @@ def test_same_candidates_as_datasketch(bands, rows):
         assert index.query(hv) == expected and bulk.query(hv) == expected
         nonempty += len(expected) > 1
     assert nonempty  # the test data has shared bands to find
+    # the lookups of many probes at once, in chunks smaller than the input, give each one's answer
+    each = list(bulk.query_ids_each(np.stack(probes), chunk=7))
+    assert len(each) == len(probes)
+    keys = list(sigs)
+    for hv, ids in zip(probes, each, strict=True):
+        assert {keys[i] for i in ids.tolist()} == bulk.query(hv)
 
 
 def test_insert_after_query_is_seen():
