@@ -158,11 +158,23 @@ def _chrome_keys(keys: list[np.ndarray], sigs: list[dedup.Signature], same: floa
     flat, doc, starts, ends = _key_runs(keys)
     shared = (ends - starts) >= MIN_STORIES
     alike: dict[int, bool] = {}
-    found = [
-        flat[s]
-        for s, e in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True)
-        if _stories(doc[s:e].tolist(), sigs, MIN_STORIES, same, alike) >= MIN_STORIES
-    ]
+    # a site's chrome paragraphs have the same holders: each set of holders is judged once
+    # (bounded like ``alike``: the holder lists are kept as bytes, ``ALIKE_MAX`` documents' worth)
+    verdicts: dict[bytes, bool] = {}
+    kept = 0
+    found = []
+    for s, e in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+        holders = doc[s:e]
+        key = holders.tobytes()
+        verdict = verdicts.get(key)
+        if verdict is None:
+            if kept >= ALIKE_MAX:
+                verdicts.clear()
+                kept = 0
+            verdict = verdicts[key] = _stories(holders.tolist(), sigs, MIN_STORIES, same, alike) >= MIN_STORIES
+            kept += len(holders)
+        if verdict:
+            found.append(flat[s])
     return np.array(found, dtype=np.uint64)
 
 

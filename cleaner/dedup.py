@@ -863,7 +863,7 @@ def choose_canonical(
         others_seq = [c.seq for j, c in enumerate(copies) if j != i]
         changed.append(_substitutions(copies[i], held, shingle_size, others_seq))
     best_cov = max(cover)
-    about = [_about(m.title, {w for p in c.paras for w in p}) for m, c in zip(members, copies, strict=True)]
+    about = [_about(m.title, set().union(*c.paras)) for m, c in zip(members, copies, strict=True)]
     dates = [_date(m) for m in members]
     dated = all(dates)  # an undated copy is neither earlier nor later: dates decide only among dated ones
 
