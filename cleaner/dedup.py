@@ -842,16 +842,16 @@ def choose_canonical(
     story_inter = _pairwise(story)[2] if any(s is not c.shingles for s, c in zip(story, copies, strict=True)) else inter
     story_sizes = np.diag(story_inter).copy()
     # each copy's shingles that another copy holds too (what coverage counts of 3+ copies)
-    shared = np.array([int((counts[np.searchsorted(values, x)] >= 2).sum()) for x in shingles])
+    at = [np.searchsorted(values, x) for x in shingles]  # each copy's shingles among ``values``
+    shared = np.array([int((counts[a] >= 2).sum()) for a in at])
     for i in range(n):
         rest = np.arange(n) != i
         cov = np.where(story_sizes[rest] > 0, story_inter[i, rest] / np.maximum(story_sizes[rest], 1), 1.0)
         cover.append(sum(cov.tolist()) / (n - 1))  # summed as floats in member order
         cov = np.where(shared[rest] > 0, inter[i, rest] / np.maximum(shared[rest], 1), 1.0)
         cover_shared.append(sum(cov.tolist()) / (n - 1))
-        mine = np.searchsorted(values, shingles[i])
         size = max(1, len(shingles[i]))
-        unique.append(int((counts[mine] == 1).sum()) / size)  # shingles no other copy has
+        unique.append(int((counts[at[i]] == 1).sum()) / size)  # shingles no other copy has
         # how many other copies hold each shingle of the copy's text (its own set holds them all)
         others = counts[np.searchsorted(values, copies[i].seq)] - 1
         held = others > 0

@@ -181,12 +181,13 @@ class _GivenBack:
     def __iter__(self) -> Iterator[tuple[str, str, bool]]:
         keys, counts, pool, sigs = self.keys, self.counts, self.pool, self.sigs
         for n, (d, own, mine) in enumerate(zip(pool, self.per_doc, self.spare_keys, strict=True)):
-            spare = self.spares.lines(d)
-            d.spare = []
-            back = []
             # kept in some document, and not only in this one (a line it kept twice, dropped once)
             kept = _kept_elsewhere(mine, own, keys, counts).tolist() if len(mine) else []
-            for (pos, text), k, ok in zip(spare, mine.tolist(), kept, strict=True):
+            # the lines themselves are read back only for a document that may get one
+            spare = self.spares.lines(d) if any(kept) else []
+            d.spare = []
+            back = []
+            for (pos, text), k, ok in zip(spare, mine.tolist(), kept, strict=True) if spare else ():
                 if not ok:
                     continue
                 if len(text.split()) >= MIN_WORDS or _kept_by_a_copy(n, self.holders.get(k, ()), pool, sigs):
