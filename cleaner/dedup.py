@@ -743,12 +743,30 @@ def _in_another_version(before: int, after: int, mine: np.ndarray, others: list[
     dropped)? Text that repeats itself (a meal plan listing the same items for six plans) holds
     both shingles elsewhere too, in another order or around text this copy has: no edit is seen."""
     for seq in others:
-        for p in np.flatnonzero(seq == before).tolist():
-            later = np.flatnonzero(seq[p + 1 :] == after)
+        starts = np.flatnonzero(seq == before)
+        if not len(starts):
+            continue
+        ends = np.flatnonzero(seq == after)
+        # the first ``after`` behind each ``before``
+        nexts = np.searchsorted(ends, starts + 1)
+        for p, n in zip(starts.tolist(), nexts.tolist(), strict=True):
+            if n == len(ends):
+                continue
+            between = seq[p + 1 : int(ends[n])]
             # mostly: a word swapped in from the story's own vocabulary may make a shingle it has
-            if len(later) and 2 * np.isin(seq[p + 1 : p + 1 + int(later[0])], mine).sum() < int(later[0]):
+            if 2 * _count_in(between, mine) < len(between):
                 return True
     return False
+
+
+def _count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:
+    """How many of ``values`` are in ``sorted_set`` (sorted, unique): ``np.isin(...).sum()`` by
+    binary search, without ``isin``'s sort of both arrays."""
+    if not len(values) or not len(sorted_set):
+        return 0
+    at = np.searchsorted(sorted_set, values)
+    at[at == len(sorted_set)] = 0
+    return int((sorted_set[at] == values).sum())
 
 
 #: what decided the choice, in the order of the sort key (for ``canonical_reason``)

@@ -547,3 +547,28 @@ def test_a_copy_that_lost_a_fifth_of_the_story_and_kept_site_text_is_a_copy():
     other = dedup.signature("\n\n".join(a[:6] + b), CONFIG.shingle_size, CONFIG.num_perm, CONFIG.seed)
     jac, con = dedup.similarity(sigs["original.txt"], other)
     assert not dedup.is_copy(jac, con, CONFIG.threshold)
+
+
+def test_in_another_version_finds_what_a_plain_scan_finds():
+    """The binary-search version of ``_in_another_version`` answers as scanning each copy for each
+    ``before`` and the first ``after`` behind it, and counting with ``np.isin``."""
+
+    def scan(before, after, mine, others):
+        for seq in others:
+            for p in np.flatnonzero(seq == before).tolist():
+                later = np.flatnonzero(seq[p + 1 :] == after)
+                if len(later) and 2 * np.isin(seq[p + 1 : p + 1 + int(later[0])], mine).sum() < int(later[0]):
+                    return True
+        return False
+
+    rng = np.random.default_rng(3)
+    found = 0
+    for _ in range(3000):
+        vocabulary = int(rng.integers(2, 12))  # few values: repeats and near misses
+        others = [rng.integers(0, vocabulary, int(rng.integers(0, 30))).astype(np.uint32) for _ in range(3)]
+        mine = np.unique(rng.integers(0, vocabulary, int(rng.integers(0, 8))).astype(np.uint32))
+        before, after = (np.uint32(v) for v in rng.integers(0, vocabulary, 2))
+        expected = scan(before, after, mine, others)
+        found += expected
+        assert dedup._in_another_version(before, after, mine, others) == expected
+    assert 0 < found < 3000  # both answers occur
