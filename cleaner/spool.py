@@ -146,6 +146,10 @@ class ShingleSpool:
     """
 
     BATCH = 4096
+    #: ``compact`` keeps the file as it is while the sets written since the last compaction are at
+    #: most this share of it and the sources come in its order: the stale sets cost little resident
+    #: memory, and a compaction copies every set (the chrome pass asks for one each round)
+    STALE_SHARE = 0.125
 
     def __init__(self, sigs: dict[str, Signature], dir: str | None = None) -> None:
         self._sigs = sigs
@@ -154,6 +158,8 @@ class ShingleSpool:
         self._end = 0
         self._queued: list[tuple[dict[str, Signature], str]] = []
         self._maps: list[mmap.mmap] = []
+        self._order: list[str] | None = None  # the sources of the last compaction, in its order
+        self._since = 0  # sets written since then
 
     def park(self, source: str, sigs: dict[str, Signature] | None = None) -> None:
         """Move ``sigs[source]``'s shingle set to the file (at the latest on the next ``flush``);
@@ -169,13 +175,13 @@ class ShingleSpool:
 
     def flush(self) -> None:
         queued, self._queued = self._queued, []
-        self._write(
-            [
-                (where, s, sig)
-                for where, s in queued
-                if (sig := where.get(s)) is not None and not _mapped(sig.shingles) and len(sig.shingles)
-            ]  # nothing to keep for an empty set
-        )
+        todo = [
+            (where, s, sig)
+            for where, s in queued
+            if (sig := where.get(s)) is not None and not _mapped(sig.shingles) and len(sig.shingles)
+        ]  # nothing to keep for an empty set
+        self._write(todo)
+        self._since += len(todo)
 
     def compact(self, sources: Iterable[str]) -> None:
         """Copy the shingle sets of ``sources`` (keys of ``sigs``, in this order) to a new file and map
@@ -187,6 +193,11 @@ class ShingleSpool:
         sets still in use, in the order the next pass takes them.
         """
         self.flush()
+        sources = list(sources)
+        if self._order is not None and self._since <= self.STALE_SHARE * len(self._order):
+            remaining = iter(self._order)
+            if all(s in remaining for s in sources):  # the same order, less documents gone since
+                return
         self._fh.close()  # the maps keep the old file until their last view goes
         self._fh = tempfile.TemporaryFile(prefix="cleaner-shingles-", dir=self._dir)
         self._end = 0
@@ -195,6 +206,7 @@ class ShingleSpool:
         for start in range(0, len(todo), self.BATCH):
             self._write(todo[start : start + self.BATCH])
             _let_go(old)  # the old pages read for this batch: not resident with the new ones
+        self._order, self._since = sources, 0
 
     def _write(self, todo: list[tuple[dict[str, Signature], str, Signature]]) -> None:
         """Append the shingle sets of ``todo`` to the file, map them, and put signatures whose
