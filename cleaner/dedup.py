@@ -449,7 +449,7 @@ def paragraph_key(paragraph: str) -> int:
     return _words_key(normalise(paragraph))
 
 
-def _words_key(words: list[str]) -> int:
+def _words_key(words: list[str] | tuple[str, ...]) -> int:
     """``paragraph_key`` of a paragraph whose normalised words are ``words``."""
     return xxhash.xxh64_intdigest(" ".join(words).encode("utf-8")) if words else 0
 
@@ -606,7 +606,7 @@ class _Copy:
     """One member as the canonical choice sees it: its story paragraphs (page chrome found in other
     groups left out), their shingles, and how many words that chrome had."""
 
-    paras: list[list[str]]  #: normalised words of each story paragraph
+    paras: list[tuple[str, ...]]  #: normalised words of each story paragraph
     notices: list[bool]  #: which of them are an editor's note, correction or update (``meta.notice``)
     shingles: np.ndarray
     chrome_words: int
@@ -626,9 +626,16 @@ def notice(paragraph: str) -> bool:
     return is_notice(paragraph)
 
 
+@lru_cache(maxsize=4096)
+def _normalised(paragraph: str) -> tuple[str, ...]:
+    """``normalise`` of a paragraph, remembered for the last few thousand: the copies of a group,
+    chosen from one after another, share most paragraphs."""
+    return tuple(normalise(paragraph))
+
+
 def _copy(doc: Document, sig: Signature, k: int, chrome: np.ndarray) -> _Copy:
     raw = [p for p in doc.text.split("\n\n") if p.strip()]
-    normalised = [normalise(p) for p in raw]  # once: the keys and the story words both need them
+    normalised = [_normalised(p) for p in raw]  # once: the keys and the story words both need them
     if len(chrome):
         keys = np.fromiter((_words_key(w) for w in normalised), np.uint64, count=len(raw))
         foreign = np.isin(keys, chrome).tolist()
