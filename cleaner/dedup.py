@@ -626,9 +626,9 @@ def notice(paragraph: str) -> bool:
     return is_notice(paragraph)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)  # a word tuple costs ~60 bytes a word: 4096 paragraphs were ~10 MB
 def _normalised(paragraph: str) -> tuple[str, ...]:
-    """``normalise`` of a paragraph, remembered for the last few thousand: the copies of a group,
+    """``normalise`` of a paragraph, remembered for the last few hundred: the copies of a group,
     chosen from one after another, share most paragraphs."""
     return tuple(normalise(paragraph))
 
