@@ -67,3 +67,53 @@ def test_a_long_line_is_not_joined_to_a_line_a_rule_or_the_date_test_takes():
         assert joined(f"{PROSE}\n{tail}\n{line}") == [PROSE, tail, line]
     assert joined(f"{PROSE}\n{tail}\nAnd The Council Said So.") == [PROSE, f"{tail} And The Council Said So."]
 
+
+
+KOREAN = (
+    "서울시는 화요일 시의회와 교통공사가 내년에 버스와 지하철 예산을 늘리기로 합의했다고 밝혔다. "
+    "시는 북부 지역의 심야 노선에 운전기사를 더 채용하고, 낡은 차량을 새 차량으로 바꿀 계획이다. "
+    "교통부 장관은 수요일 저녁 회의가 끝난 뒤 기자들에게 시민들의 불편을 줄이기 위해 "
+    "이번 결정을 내렸다고 말했다. 시민단체는 요금 인상 없이 서비스가 나아져야 한다고 주장했다."
+)
+KOREAN_CHROME = ["홈", "뉴스", "정치", "경제", "로그인"]
+KOREAN_FOOTER = ["저작권자 무단 전재 및 재배포 금지", "구독하기"]
+KOREAN_HEADLINES = [
+    "서울시 내년 버스와 지하철 예산 늘리기로 시의회와 합의",
+    "교통부 장관 심야 노선 운전기사 더 채용하겠다고 밝혀",
+    "시민단체 요금 인상 없는 서비스 개선 요구하며 기자회견",
+    "북부 지역 주민들 낡은 차량 교체 계획에 기대감 드러내",
+    "교통공사 새 차량 도입 일정 다음 달 중에 발표할 예정",
+]
+
+
+def fill_columns(text: str, width: int) -> str:
+    """Greedy wrap by display columns (a Hangul syllable takes two), as a terminal or e-mail client does."""
+    lines: list[str] = []
+    for word in text.split():
+        line = f"{lines[-1]} {word}" if lines else word
+        if lines and sum(2 if "\uac00" <= c <= "\ud7a3" else 1 for c in line) <= width:
+            lines[-1] = line
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+def test_wrapped_korean_prose_inside_chrome_is_joined():
+    """Hangul has no case: a continuation line cannot start in lower case, so a wrapped paragraph
+    is recognised by its first words not fitting on the line before, in characters or in columns."""
+    for wrapped in (textwrap.fill(KOREAN, 75), fill_columns(KOREAN, 75)):
+        assert len(wrapped.splitlines()) >= 3
+        text = "\n".join(KOREAN_CHROME) + "\n\n" + wrapped + "\n\n" + "\n".join(KOREAN_FOOTER)
+        assert joined(text) == KOREAN_CHROME + [KOREAN] + KOREAN_FOOTER
+
+
+def test_a_list_of_even_korean_headlines_is_not_a_hard_wrap():
+    assert joined("\n".join(KOREAN_HEADLINES)) == KOREAN_HEADLINES
+
+
+def test_a_caseless_headline_is_not_glued_to_its_paragraph():
+    """As in a cased script, a headline line right above a paragraph stays a line of its own."""
+    assert joined(f"{HEADLINES[0]}\n{PROSE}") == [HEADLINES[0], PROSE]
+    assert joined(f"{KOREAN_HEADLINES[0]}\n{KOREAN}") == [KOREAN_HEADLINES[0], KOREAN]
+    wrapped = textwrap.fill(KOREAN, 75)
+    assert joined(f"{KOREAN_HEADLINES[0]}\n\n{wrapped}") == [KOREAN_HEADLINES[0], KOREAN]

@@ -21,6 +21,8 @@ from .phrases import load_rules
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
 _END = re.compile(r"""[.!?…。！？:;"'”’»)\]]$""")
+#: a sentence that ends inside a line, with more text after it
+_INNER_END = re.compile(r"""[.!?…。！？]["'”’»)\]]*\s+\S""")
 _BULLET = re.compile(r"^\s*(?:[-–—•·*▪●◦]|\d{1,2}[.)])\s+")
 #: what may open a continuation line before its first letter (a quote, a bracket)
 _OPENERS = "\"'“‘„«‹([¿¡"
@@ -231,6 +233,26 @@ def _starts_lower(text: str) -> bool:
     return head.islower()
 
 
+def _starts_caseless(text: str) -> bool:
+    """Does ``text`` start (after an opening quote or bracket) with a letter of a script without case
+    (Hangul, CJK, Arabic, Hebrew, Thai, Devanagari...)? Such a line cannot show a broken sentence by
+    its first letter, so other evidence has to."""
+    head = text.lstrip(_OPENERS)[:1]
+    return head.isalpha() and head.lower() == head.upper()
+
+
+def _columns(text: str) -> int:
+    """Display width: wide and full-width characters (Hangul, CJK) take two columns."""
+    return len(text) + sum(1 for c in text if c > "\u10ff" and unicodedata.east_asian_width(c) in "WF")
+
+
+def _overflows(prev: str, nxt: str, longest: int, longest_cols: int) -> bool:
+    """Would ``nxt``'s first word have overflowed ``prev``? A greedy hard wrap moves a word to the next
+    line only then, counted in characters or in display columns; a list of even lines mostly leaves room."""
+    word = nxt.split(None, 1)[0]
+    return len(prev) + 1 + len(word) > longest or _columns(prev) + 1 + _columns(word) > longest_cols
+
+
 def _wrap_width(blocks: list[Block]) -> int | None:
     """The column a hard-wrapped text was wrapped at, or None when it does not look wrapped."""
     lengths = [len(b.text) for b in blocks if _has_words(b.text, 4)]
@@ -299,7 +321,9 @@ def _wrapped_runs(blocks: list[Block]) -> set[int]:
 
     A paragraph counts as wrapped when it has 3+ lines of 4+ words, every line but the last within
     20 characters of the longest (≤ 110), most of them not ending a sentence, and most continuation
-    lines starting in lower case (a list of headlines starts every line with a capital).
+    lines starting in lower case (a list of headlines starts every line with a capital). In a script
+    without case a continuation line votes when its first word would not have fit on the line before
+    and a sentence ends inside one of the lines: prose does, a list of headlines does not.
     """
     cont: set[int] = set()
     start = 0
@@ -316,7 +340,19 @@ def _wrapped_runs(blocks: list[Block]) -> set[int]:
             continue
         if sum(1 for t in body if not _END.search(t)) < 0.6 * len(body):
             continue
-        if sum(1 for i in run[1:] if _starts_lower(blocks[i].text)) < 0.5 * (len(run) - 1):
+        prose = any(_INNER_END.search(t) for t in body)
+        longest_cols = max(_columns(t) for t in body) if prose else 0
+        votes = sum(
+            1
+            for i in run[1:]
+            if _starts_lower(blocks[i].text)
+            or (
+                prose
+                and _starts_caseless(blocks[i].text)
+                and _overflows(blocks[i - 1].text, blocks[i].text, longest, longest_cols)
+            )
+        )
+        if votes < 0.5 * (len(run) - 1):
             continue
         cont.update(i for i in run[1:] if not _BULLET.match(blocks[i].text))
     return cont
