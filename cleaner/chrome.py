@@ -209,13 +209,9 @@ class _ParagraphShingles:
         grams: list[str] = []
         bounds = [0]
         for p in text.split("\n\n"):
-            words = dedup.normalise(p)
-            if len(words) >= k:
-                grams += map(" ".join, zip(*(words[i:] for i in range(k)), strict=False))
-            elif words:  # shorter than k: one shingle, as ``shingle_hashes``
-                grams.append(" ".join(words))
+            grams += dedup.grams(dedup.normalise(p), k)
             bounds.append(len(grams))
-        self.hashes = np.fromiter(map(xxhash.xxh32_intdigest, map(str.encode, grams)), np.uint32, count=len(grams))
+        self.hashes = dedup.gram_hashes(grams)
         self.bounds = bounds
 
     def union(self, which: np.ndarray) -> np.ndarray:

@@ -110,20 +110,26 @@ def datasketch_version() -> str:
         return "0.0.0"  # datasketch's own fallback
 
 
+def grams(words: list[str] | tuple[str, ...], k: int) -> list[str]:
+    """The word k-grams of ``words`` in text order, joined by spaces; the whole text is one gram when
+    shorter than k, and an empty text has none."""
+    if len(words) < k:
+        return [" ".join(words)] if words else []
+    return list(map(" ".join, zip(*(words[i:] for i in range(k)), strict=False)))
+
+
+def gram_hashes(texts: list[str]) -> np.ndarray:
+    """The 32-bit hashes (xxh32 of the UTF-8) of ``texts``, in their order (C-level maps: no Python
+    frame per shingle)."""
+    return np.fromiter(map(_xxh32, map(str.encode, texts)), dtype=np.uint32, count=len(texts))
+
+
 def shingle_hashes(words: list[str], k: int) -> np.ndarray:
     """Sorted unique 32-bit hashes (xxh32 of the UTF-8) of the word k-grams, joined by spaces.
 
     The whole text is one shingle when shorter than k.
     """
-    if not words:
-        return np.zeros(0, dtype=np.uint32)
-    if len(words) < k:
-        grams = [" ".join(words)]
-    else:
-        grams = list(map(" ".join, zip(*(words[i:] for i in range(k)), strict=False)))
-    # C-level maps: no Python frame per shingle
-    hashes = np.fromiter(map(_xxh32, map(str.encode, grams)), dtype=np.uint32, count=len(grams))
-    return _sorted_unique(hashes)
+    return _sorted_unique(gram_hashes(grams(words, k)))
 
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -594,11 +600,7 @@ def _date(doc: Document) -> str | None:
 
 def _shingle_sequence(words: list[str], k: int) -> np.ndarray:
     """The xxh32 hashes of the word k-grams in text order (``shingle_hashes`` before ``unique``)."""
-    if len(words) < k:
-        grams = [" ".join(words)] if words else []
-    else:
-        grams = list(map(" ".join, zip(*(words[i:] for i in range(k)), strict=False)))
-    return np.fromiter(map(_xxh32, map(str.encode, grams)), dtype=np.uint32, count=len(grams))
+    return gram_hashes(grams(words, k))
 
 
 @dataclass

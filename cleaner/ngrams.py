@@ -13,6 +13,7 @@ answers with langdetect's own code on many texts).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 #: ``cleaning_text``'s Latin letters: every character from "A" to "z" (so also ``[\\]^_```)
@@ -36,16 +37,11 @@ class _Normalised(dict):  # type: ignore[type-arg]
         return found  # type: ignore[no-any-return]
 
 
-_TABLE: _Normalised | None = None
-
-
+@lru_cache(maxsize=1)
 def _table() -> _Normalised:
-    global _TABLE
-    if _TABLE is None:
-        from langdetect.utils.ngram import NGram
+    from langdetect.utils.ngram import NGram
 
-        _TABLE = _Normalised(NGram.normalize)
-    return _TABLE
+    return _Normalised(NGram.normalize)
 
 
 def _append(detector: Any, text: str) -> str:
@@ -98,25 +94,20 @@ def extract(text: str, known: Any) -> list[str]:
     return result
 
 
+@lru_cache(maxsize=1)
 def detector_class() -> type:
     """langdetect's ``Detector`` with these three steps in place of its own (the trials are its own)."""
-    global _DETECTOR
-    if _DETECTOR is None:
-        from langdetect.detector import Detector
+    from langdetect.detector import Detector
 
-        class FastDetector(Detector):  # type: ignore[misc]
-            def append(self, text: str) -> None:
-                self.text += _append(self, text)
+    class FastDetector(Detector):  # type: ignore[misc]
+        def append(self, text: str) -> None:
+            self.text += _append(self, text)
 
-            def cleaning_text(self) -> None:
-                self.text = _cleaned(self.text)
+        def cleaning_text(self) -> None:
+            self.text = _cleaned(self.text)
 
-            def _extract_ngrams(self) -> list[str]:
-                probs = self.word_lang_prob_map
-                return extract(self.text, getattr(probs, "words", probs))
+        def _extract_ngrams(self) -> list[str]:
+            probs = self.word_lang_prob_map
+            return extract(self.text, getattr(probs, "words", probs))
 
-        _DETECTOR = FastDetector
-    return _DETECTOR
-
-
-_DETECTOR: type | None = None
+    return FastDetector

@@ -212,9 +212,9 @@ class _GivenBack:
 def _kept_elsewhere(mine: np.ndarray, own: np.ndarray, keys: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Which spare line keys ``mine`` some document kept (``keys``, sorted, held ``counts`` times),
     not counting the document's own kept paragraphs (``own``, sorted)."""
-    at = np.minimum(np.searchsorted(keys, mine), max(len(keys) - 1, 0))
     if not len(keys):
         return np.zeros(len(mine), dtype=bool)
+    at = np.minimum(np.searchsorted(keys, mine), len(keys) - 1)
     at_own = np.minimum(np.searchsorted(own, mine), max(len(own) - 1, 0))
     in_own = own[at_own] == mine if len(own) else np.zeros(len(mine), dtype=bool)
     return (keys[at] == mine) & (counts[at] > in_own)

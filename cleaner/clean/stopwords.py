@@ -142,10 +142,16 @@ def guess_language(text: str, sample: int = 4000) -> str | None:
     if han and han > 0.3 * max(1, len(_LETTERS.findall(head))):
         # written without spaces: stopword lists do not apply (justext has none for these)
         return "ja" if _KANA.search(head) else "zh"
+    best = _best_covered(Counter(lower_words(text, sample)))
+    return best[0] if best else None
+
+
+def _best_covered(counts: Counter[str]) -> tuple[str, int] | None:
+    """The language whose stopwords best cover the words counted in ``counts``, and how many of the
+    words are its stopwords; None when no word is a stopword."""
     index = stopword_index()
     # each distinct word once (C-level counting); only the stopwords among them (a C-level set
     # intersection) add their count to each of their languages, all in one array operation
-    counts = Counter(lower_words(text, sample))
     words = list(index.words.intersection(counts))
     if not words:
         return None
@@ -155,7 +161,8 @@ def guess_language(text: str, sample: int = 4000) -> str | None:
     # normalise by list size a little: long lists (e.g. 2,000 words) match more by chance; the first
     # best in alphabetical order (the same quotients as ``hits / size ** 0.25`` one language at a time)
     order, divisors = _alphabetical()
-    return index.names[order[int(np.argmax(totals[order] / divisors))]]
+    best = int(order[int(np.argmax(totals[order] / divisors))])
+    return index.names[best], int(totals[best])
 
 
 @lru_cache(maxsize=1)
@@ -173,11 +180,6 @@ PROSE_DENSITY = 0.3
 #: a second language's prose counts from this many words and this share of the first one's prose
 SECOND_MIN_WORDS = 30
 SECOND_SHARE = 0.15
-
-
-def _best(hits: Counter[str]) -> str:
-    """``guess_language``'s pick among languages with these stopword counts."""
-    return max(sorted(hits), key=lambda lang: hits[lang] / (len(stoplist(lang)) ** 0.25))
 
 
 def second_language(paragraphs: list[str], first: str | None, first_prose: int = 0, sample: int = 4000) -> str | None:
@@ -209,14 +211,9 @@ def second_language(paragraphs: list[str], first: str | None, first_prose: int =
         if sum(map(stops.__contains__, found)) >= least:
             prose[first or ""] += len(found)  # the page's language (most prose is): no need to ask the others
         elif sum(map(index.words.__contains__, found)) >= least:
-            counts = Counter(found)
-            hits: Counter[str] = Counter()
-            for word in index.words.intersection(counts):
-                for lang in index[word]:
-                    hits[lang] += counts[word]
-            lang = _best(hits)
-            if hits[lang] >= least:
-                prose[lang] += len(found)
+            best = _best_covered(Counter(found))  # ``guess_language``'s pick for the paragraph alone
+            if best and best[1] >= least:
+                prose[best[0]] += len(found)
     others = [(n, lang) for lang, n in prose.items() if lang != first]
     if not others:
         return None
