@@ -21,7 +21,7 @@ import math
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
@@ -32,6 +32,7 @@ import xxhash
 if TYPE_CHECKING:
     pass
 
+from . import wordpairs
 from .band_index import BandIndex
 from .config import Config
 from .document import Document
@@ -69,6 +70,9 @@ class Signature:
     #: for the cross-document chrome pass, made in the workers: each paragraph's key (uint64, 0 for
     #: a paragraph without words) and word count (``chrome.paragraph_keys``); None when not made
     paragraphs: tuple[np.ndarray, np.ndarray] | None = None
+    #: for the canonical choice, made in the workers: the table slots of its adjacent word pairs
+    #: (``wordpairs.slots``), counted into the batch's ``WordPairs`` as it arrives; None after that
+    pairs: np.ndarray | None = None
 
 
 def _minhash_class() -> type:
@@ -183,10 +187,13 @@ def minhash(hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
     return values
 
 
-def signature(text: str, shingle_size: int, num_perm: int, seed: int) -> Signature:
+def signature(text: str, shingle_size: int, num_perm: int, seed: int, pairs: bool = False) -> Signature:
+    """With ``pairs``, also the slots of the text's word pairs (``Signature.pairs``)."""
     words = normalise(text)
     shingles = shingle_hashes(words, shingle_size)
-    return Signature(minhash(shingles, num_perm, seed), shingles, len(words))
+    return Signature(
+        minhash(shingles, num_perm, seed), shingles, len(words), pairs=wordpairs.slots(words) if pairs else None
+    )
 
 
 def similarity(a: Signature, b: Signature) -> tuple[float, float]:
@@ -322,6 +329,7 @@ def group(
     config: Config,
     texts: Texts | None = None,
     shingles: Shingles | None = None,
+    pairs: wordpairs.WordPairs | None = None,
 ) -> list[list[Document]]:
     """Partition ``docs`` (not rejected, with signatures keyed by ``source``) into groups.
 
@@ -338,6 +346,7 @@ def group(
     passed over without exact comparisons: it could not be joined anyway.
     With ``texts``, the members' texts are read from there for the canonical choice and dropped again.
     With ``shingles``, the pages of the shingle sets read are let go every ``RELEASE_EVERY`` documents.
+    ``pairs`` (the batch's word pairs) lets the canonical choice tell a changed word between two copies.
     """
     ordered = sorted(docs, key=lambda d: _rank_key(d, sigs[d.source]))
     if shingles is not None:
@@ -386,7 +395,7 @@ def group(
                 for m in members:
                     m.text = texts.read(m)
             chrome = other_stories_chrome(gi, members, shared, sigs, config.shingle_size, texts)
-            members = choose_canonical(members, sigs, config.shingle_size, chrome)
+            members = choose_canonical(members, sigs, config.shingle_size, chrome, pairs)
             if texts is not None:
                 for m in members:
                     m.text = ""
@@ -725,14 +734,18 @@ def _story_shingles(copy: _Copy, k: int) -> np.ndarray:
     return np.unique(copy.seq[~touched])
 
 
-def _substitutions(copy: _Copy, held: np.ndarray, k: int, others: list[np.ndarray]) -> int:
+def _substitutions(
+    copy: _Copy, held: np.ndarray, k: int, others: list[_Copy], reads: Callable[[list[str]], float] | None = None
+) -> int:
     """How many runs of the copy's own shingles, between shingles other copies hold, are a word or a
     figure changed (one changed word makes ``k`` own shingles in a row) or a paragraph dropped (the
     ``k - 1`` shingles across the gap). Text another copy lost makes a longer run, and the copy's
     edges are ``_added_words``'s. Two copies that each have their own version of a passage have one
-    each: only a third copy that holds one version tells which one was changed (the version most
-    copies carry wins, as for added notes). ``held``: which shingles of ``copy.seq`` another copy holds;
-    ``others``: the other copies' ``seq`` (``_in_another_version``)."""
+    each: a third copy that holds one version tells which one was changed (the version most copies
+    carry wins, as for added notes). Without a third, the rest of the batch tells (``reads``,
+    ``wordpairs``): a word changed into another makes word pairs no other text uses, so a word whose
+    version reads better than the one other copy's is not counted. ``held``: which shingles of
+    ``copy.seq`` another copy holds."""
     seq = copy.seq
     own = ~held
     if not own.any() or own.all():
@@ -740,18 +753,33 @@ def _substitutions(copy: _Copy, held: np.ndarray, k: int, others: list[np.ndarra
     edges = np.flatnonzero(np.diff(np.r_[0, own.astype(np.int8), 0]))
     starts, ends = edges[::2], edges[1::2]  # runs of own shingles: [start, end)
     inner = (starts > 0) & (ends < len(seq)) & (ends - starts >= k - 1) & (ends - starts <= k)
-    return sum(
-        _in_another_version(seq[a - 1], seq[b], copy.shingles, others)
-        for a, b in zip(starts[inner].tolist(), ends[inner].tolist(), strict=True)
-    )
+    changed = 0
+    for a, b in zip(starts[inner].tolist(), ends[inner].tolist(), strict=True):
+        found = _other_versions(seq[a - 1], seq[b], copy.shingles, [c.seq for c in others])
+        if len(found) == 1 and reads is not None:
+            j, p, q = found[0]
+            # the words from the last of the shingle before to the first of the shingle after
+            mine, theirs = _flat(copy)[a + k - 2 : b + 1], _flat(others[j])[p + k - 1 : q + 1]
+            if len(mine) == len(theirs) and reads(mine) > reads(theirs):  # a word for a word, reading better
+                continue
+        changed += bool(found)
+    return changed
 
 
-def _in_another_version(before: int, after: int, mine: np.ndarray, others: list[np.ndarray]) -> bool:
-    """Does another copy hold the shingle ``before`` and, next after it, ``after`` with mostly text
-    between them that this copy lacks (its own version of the word, or the paragraph this copy
-    dropped)? Text that repeats itself (a meal plan listing the same items for six plans) holds
-    both shingles elsewhere too, in another order or around text this copy has: no edit is seen."""
-    for seq in others:
+def _flat(copy: _Copy) -> list[str]:
+    """The copy's story words in one list (``copy.seq`` is their shingles)."""
+    return [w for p in copy.paras for w in p]
+
+
+def _other_versions(before: int, after: int, mine: np.ndarray, others: list[np.ndarray]) -> list[tuple[int, int, int]]:
+    """Where other copies (``seq`` each) hold the shingle ``before`` and, next after it, ``after``
+    with mostly text between them that this copy lacks (its own version of the word, or the
+    paragraph this copy dropped): (which copy, where its ``before``, where the ``after``), the first
+    such place of each. Text that repeats itself (a meal plan listing the same items for six plans)
+    holds both shingles elsewhere too, in another order or around text this copy has: no edit is
+    seen."""
+    found = []
+    for j, seq in enumerate(others):
         starts = np.flatnonzero(seq == before)
         if not len(starts):
             continue
@@ -764,8 +792,9 @@ def _in_another_version(before: int, after: int, mine: np.ndarray, others: list[
             between = seq[p + 1 : int(ends[n])]
             # mostly: a word swapped in from the story's own vocabulary may make a shingle it has
             if 2 * _count_in(between, mine) < len(between):
-                return True
-    return False
+                found.append((j, p, int(ends[n])))
+                break
+    return found
 
 
 def _count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:
@@ -836,6 +865,7 @@ def choose_canonical(
     sigs: dict[str, Signature],
     shingle_size: int = 5,
     chrome: np.ndarray | None = None,
+    pairs: wordpairs.WordPairs | None = None,
 ) -> list[Document]:
     """Reorder a group so the best copy is first, and record why it won and how alike the others are.
 
@@ -845,7 +875,8 @@ def choose_canonical(
     (a full story covers its teasers; a teaser does not cover the full story; editor's notes are not
     story). Among the copies within ``COVERAGE_TOLERANCE`` of the best coverage, the one with the
     fewest words of its own in an editor's note, correction or update wins; then the fewest changed
-    words that other copies hold otherwise; then the fewest words of its own *at its start or end*
+    words that other copies hold otherwise (of two versions of a word, the one reading worse to the
+    rest of the batch, ``pairs``, is the changed one); then the fewest words of its own *at its start or end*
     (``_added_words``: where a note is added; it makes a copy longer, not more complete, while text
     missing from the middle of another copy is a cut in that copy; but page residue one copy kept
     sits there too, so this weighs less than a notice or a changed word); then the least page chrome.
@@ -864,6 +895,8 @@ def choose_canonical(
     # every pair's intersection and every shingle's holders at once; the others of copy i hold a
     # shingle ``counts`` times, less once when copy i holds it too
     values, counts, inter = _pairwise(shingles)
+    # the members' own word pairs prove nothing about which of their versions reads better
+    reads = pairs.reading(normalise(m.text) for m in members) if pairs is not None else None
     # coverage leaves editor's notes out (made again only for a group where a copy has one)
     story = [_story_shingles(c, shingle_size) for c in copies]
     story_inter = _pairwise(story)[2] if any(s is not c.shingles for s, c in zip(story, copies, strict=True)) else inter
@@ -887,8 +920,8 @@ def choose_canonical(
         in_notes, at_edges = _added_words(copies[i], held, in_core, shingle_size)
         noted.append(in_notes / words)
         edged.append(at_edges / words)
-        others_seq = [c.seq for j, c in enumerate(copies) if j != i]
-        changed.append(_substitutions(copies[i], held, shingle_size, others_seq))
+        others = [c for j, c in enumerate(copies) if j != i]
+        changed.append(_substitutions(copies[i], held, shingle_size, others, reads))
     best_cov = max(cover)
     about = [_about(m.title, set().union(*c.paras)) for m, c in zip(members, copies, strict=True)]
     dates = [_date(m) for m in members]

@@ -19,7 +19,7 @@ import os
 import secrets
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -32,6 +32,7 @@ from .pipeline import process_all
 from .signals import StopSignals, checkpoint
 from .sources import Item, discover
 from .state import Earlier, Fingerprint, Outcome, State
+from .wordpairs import WordPairs
 from .write import TEXT_DIR, RunFiles, publish, remove_stray_temporaries, write_run_texts
 
 
@@ -192,6 +193,7 @@ def run_incremental(
     kept: list[Document] = []
     sigs: dict[str, dedup.Signature] = {}
     rejected: list[Document] = []
+    pairs = WordPairs()  # this run's word pairs, for the canonical choice (as in a one-shot run)
     for doc, sig in process_all(todo, config):
         summary.read += 1
         if progress:
@@ -203,6 +205,9 @@ def run_incremental(
         else:
             kept.append(doc)
             if sig is not None:
+                if sig.pairs is not None:
+                    pairs.add(sig.pairs)
+                    sig = replace(sig, pairs=None)
                 sigs[doc.source] = sig
 
     kept.sort(key=lambda d: d.source)
@@ -219,7 +224,7 @@ def run_incremental(
         since = time.time() - keep_days * 86400 if keep_days is not None else 0.0
         earlier = find_earlier(new, state, config, since)
     remaining = [d for d in kept if d.source not in earlier]
-    groups = dedup.group(remaining, sigs, config) if config.dedup else [[d] for d in remaining]
+    groups = dedup.group(remaining, sigs, config, pairs=pairs) if config.dedup else [[d] for d in remaining]
 
     outcomes: list[Outcome] = []
     articles: list[Document] = []

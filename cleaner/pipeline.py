@@ -27,6 +27,7 @@ from .language import language
 from .language import warm_up as language_warm_up
 from .sources import HTML_SUFFIXES, Item, discover, item_id, load
 from .spool import ShingleSpool, SpareSpool, TextSpool
+from .wordpairs import WordPairs
 
 
 @dataclass
@@ -119,7 +120,7 @@ def process(item: Item, config: Config) -> tuple[Document, dedup.Signature | Non
             doc = language(doc, config.langs)
             sig = None
             if config.dedup and not doc.rejected:
-                sig = dedup.signature(doc.text, config.shingle_size, config.num_perm, config.seed)
+                sig = dedup.signature(doc.text, config.shingle_size, config.num_perm, config.seed, pairs=True)
                 sig = dataclasses.replace(sig, paragraphs=chrome.paragraph_keys(doc.text))
                 doc.spare = rescue.spare_lines(doc.decisions)
             elif config.dedup and rescue.revivable(doc):  # another copy may give its story back
@@ -290,6 +291,7 @@ def run(
     shingles = ShingleSpool(sigs)  # and their shingle sets, mapped back from disk
     spares = SpareSpool()  # and the lines another copy may give back (rescue.py), until that pass
     rejected: list[Document] = []
+    pairs = WordPairs()  # the batch's word pairs, for the canonical choice
     if config.dedup:  # made once here, before the workers fork, rather than once in every worker
         dedup._permutations(config.num_perm, config.seed)
     items: Iterable[Item] = inputs if items_given else discover(inputs, stdin=stdin, skip=skip)  # type: ignore[assignment]
@@ -308,6 +310,9 @@ def run(
             spares.park(doc)
             kept.append(doc)
             if sig is not None:
+                if sig.pairs is not None:  # counted here, then let go: the table holds the batch's
+                    pairs.add(sig.pairs)
+                    sig = dataclasses.replace(sig, pairs=None)
                 sigs[doc.source] = sig
                 shingles.park(doc.source)
     if config.dedup:
@@ -323,7 +328,7 @@ def run(
         chrome.remove_chrome(kept, sigs, config, spool, shingles)
         rejected += [d for d in kept if d.rejected]
         kept = [d for d in kept if not d.rejected]
-        groups = dedup.group(kept, sigs, config, spool, shingles)
+        groups = dedup.group(kept, sigs, config, spool, shingles, pairs)
         emitted = [g[0] for g in groups]
         summary.duplicates = sum(len(g) - 1 for g in groups)
     else:

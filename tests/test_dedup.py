@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 
-from cleaner import chrome, dedup
+from cleaner import chrome, dedup, wordpairs
 from cleaner.config import Config
 from cleaner.document import Document
 
@@ -314,7 +314,7 @@ def test_a_word_changed_where_a_third_copy_holds_the_original_version_loses():
     for d in pair:
         other = "changed.txt" if d.source == "original.txt" else "original.txt"
         c = copies[d.source]
-        assert dedup._substitutions(c, np.isin(c.seq, shingles[other]), 5, [copies[other].seq]) == 1
+        assert dedup._substitutions(c, np.isin(c.seq, shingles[other]), 5, [copies[other]]) == 1
 
 
 def test_a_short_label_kept_at_the_start_is_not_an_added_note():
@@ -522,12 +522,12 @@ def test_an_edit_is_seen_only_where_another_copy_holds_its_own_version_between_t
     seq = dedup._shingle_sequence(changed, k)
     before, after = seq[20 - k], seq[21]  # the shingles just outside the changed word's run
     original = dedup._shingle_sequence(words, k)
-    assert dedup._in_another_version(before, after, mine, [original])
+    assert dedup._other_versions(before, after, mine, [original]) == [(0, 20 - k, 21)]
     # the same two shingles with 30 words of this copy's own text between them, or in the other order
     repeat = dedup._shingle_sequence([*words[:20], *changed[60:90], *words[21:]], k)
     assert before in repeat and after in repeat
-    assert not dedup._in_another_version(before, after, mine, [repeat])
-    assert not dedup._in_another_version(after, before, mine, [original])
+    assert not dedup._other_versions(before, after, mine, [repeat])
+    assert not dedup._other_versions(after, before, mine, [original])
 
 
 def test_a_copy_that_lost_a_fifth_of_the_story_and_kept_site_text_is_a_copy():
@@ -549,17 +549,19 @@ def test_a_copy_that_lost_a_fifth_of_the_story_and_kept_site_text_is_a_copy():
     assert not dedup.is_copy(jac, con, CONFIG.threshold)
 
 
-def test_in_another_version_finds_what_a_plain_scan_finds():
-    """The binary-search version of ``_in_another_version`` answers as scanning each copy for each
-    ``before`` and the first ``after`` behind it, and counting with ``np.isin``."""
+def test_other_versions_finds_what_a_plain_scan_finds():
+    """The binary-search ``_other_versions`` finds what scanning each copy for each ``before`` and the
+    first ``after`` behind it, counting with ``np.isin``, finds: the first such place in each copy."""
 
     def scan(before, after, mine, others):
-        for seq in others:
+        found = []
+        for j, seq in enumerate(others):
             for p in np.flatnonzero(seq == before).tolist():
                 later = np.flatnonzero(seq[p + 1 :] == after)
                 if len(later) and 2 * np.isin(seq[p + 1 : p + 1 + int(later[0])], mine).sum() < int(later[0]):
-                    return True
-        return False
+                    found.append((j, p, p + 1 + int(later[0])))
+                    break
+        return found
 
     rng = np.random.default_rng(3)
     found = 0
@@ -569,6 +571,39 @@ def test_in_another_version_finds_what_a_plain_scan_finds():
         mine = np.unique(rng.integers(0, vocabulary, int(rng.integers(0, 8))).astype(np.uint32))
         before, after = (np.uint32(v) for v in rng.integers(0, vocabulary, 2))
         expected = scan(before, after, mine, others)
-        found += expected
-        assert dedup._in_another_version(before, after, mine, others) == expected
+        found += bool(expected)
+        assert dedup._other_versions(before, after, mine, others) == expected
     assert 0 < found < 3000  # both answers occur
+
+
+def test_of_two_copies_a_word_that_reads_as_the_rest_of_the_batch_is_the_original():
+    """Two copies differ in one word ("wear off" against "wear bridge", a word of the story put in
+    its place) and nothing else tells them apart. Other stories of the batch use the original's word
+    pairs and none uses the changed one's: the copy with the changed word is the edited one. Without
+    the batch's word pairs the choice is a stable order."""
+    a = story(93)
+    sentence = "By noon the pain began to wear off and she walked home."
+    original = [a[0], f"{a[1]} {sentence}", *a[2:]]
+    changed = [a[0], f"{a[1]} {sentence.replace('wear off', 'wear bridge')}", *a[2:]]
+    texts = {"original.txt": "\n\n".join(original), "changed.txt": "\n\n".join(changed)}
+    others = ["The effect began to wear off within the hour.", "Such novelty tends to wear off and she knew it."]
+    pairs = wordpairs.WordPairs()
+    for t in [*texts.values(), *others]:
+        pairs.add(wordpairs.slots(dedup.normalise(t)))
+    docs, sigs = docs_of(texts)
+    for order in (docs, docs[::-1]):
+        canon = dedup.choose_canonical(list(order), sigs, pairs=pairs)[0]
+        assert canon.source == "original.txt"
+        assert canon.metadata["canonical_reason"].endswith(
+            "decided by the fewest words changed that other copies hold otherwise"
+        )
+        unaided = dedup.choose_canonical(list(order), sigs)[0]
+        assert unaided.metadata["canonical_reason"].endswith("a stable order (the copies' texts are alike)")
+    # a passage kept or lost is not a word for a word: the batch does not speak for the shorter version
+    dropped = {"original.txt": texts["original.txt"], "dropped.txt": "\n\n".join([a[0], *a[2:]])}
+    docs, sigs = docs_of(dropped)
+    copies = {d.source: dedup._copy(d, sigs[d.source], 5, np.zeros(0, np.uint64)) for d in docs}
+    c = copies["dropped.txt"]
+    reads = pairs.reading([dedup.normalise(t) for t in dropped.values()])
+    held = np.isin(c.seq, sigs["original.txt"].shingles)
+    assert dedup._substitutions(c, held, 5, [copies["original.txt"]], reads) == 1

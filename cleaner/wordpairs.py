@@ -1,0 +1,77 @@
+"""How many documents of a batch use each pair of adjacent words: which of two versions of a passage
+reads as the batch's language.
+
+Two copies of a story that differ in one word ("the anaesthesia started to wear off" against "the
+anaesthesia started to wear plan") tell nothing by themselves: each holds a version the other lacks.
+The rest of the batch does. A word changed into another word makes word pairs that no other text
+uses ("wear plan"), while the word that stood there makes pairs other texts use too ("wear off", "to
+wear"). The batch is its own reference: no word list to ship, any language it holds.
+
+The counts sit in a fixed table of one byte a slot (``BITS``: 16 MiB whatever the batch), indexed by
+the top bits of the pair's xxh32 hash and saturating at 255. Two pairs may share a slot: a pair then
+reads as used when it is not, which only makes two versions read alike more often (no decision).
+
+>>> pairs = WordPairs()
+>>> pairs.add(slots("the council voted to close the bridge".split()))
+>>> reads = pairs.reading([])
+>>> reads("voted to close".split()), reads("voted to bridge".split())
+(1.0, 0.5)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+import xxhash
+
+#: the table has 2**BITS one-byte slots
+BITS = 24
+_SHIFT = np.uint32(32 - BITS)
+
+
+def slots(words: Sequence[str]) -> np.ndarray:
+    """Sorted unique table slots (uint32) of the adjacent word pairs of ``words`` (normalised words,
+    ``dedup.normalise``)."""
+    if len(words) < 2:
+        return np.zeros(0, dtype=np.uint32)
+    pairs = map(" ".join, zip(words, words[1:], strict=False))
+    hashes = np.fromiter(map(xxhash.xxh32_intdigest, map(str.encode, pairs)), dtype=np.uint32, count=len(words) - 1)
+    return np.unique(hashes >> _SHIFT)
+
+
+class WordPairs:
+    """Per slot: how many documents hold a pair of adjacent words hashed there (``add`` once per
+    document, with its ``slots``)."""
+
+    def __init__(self) -> None:
+        self.counts = np.zeros(1 << BITS, dtype=np.uint8)  # pages the OS maps only when written
+
+    def add(self, found: np.ndarray) -> None:
+        """One more document holds each of ``found`` (unique slots)."""
+        if len(found):
+            held = self.counts[found]
+            self.counts[found] = held + (held < 255)
+
+    def reading(self, group: Iterable[Sequence[str]]) -> Callable[[Sequence[str]], float]:
+        """How well a run of words reads, seen from the texts outside ``group`` (the words of the
+        documents whose versions are compared: their own pairs prove nothing): the share of its
+        adjacent word pairs that another document of the batch holds (0.0 for fewer than two words).
+        ``group`` is read at the first question only: most groups never ask one."""
+        own: list[np.ndarray] = []
+
+        def reads(words: Sequence[str]) -> float:
+            if not own:
+                mine = [slots(w) for w in group]
+                own.extend(np.unique(np.concatenate(mine) if mine else np.zeros(0, np.uint32), return_counts=True))
+            held, holders = own
+            found = slots(words)
+            if not len(found):
+                return 0.0
+            taken = np.zeros(len(found), dtype=np.int64)
+            if len(held):
+                at = np.minimum(np.searchsorted(held, found), len(held) - 1)
+                taken = np.where(held[at] == found, holders[at], 0)
+            return float(((self.counts[found].astype(np.int64) - taken) > 0).mean())
+
+        return reads
