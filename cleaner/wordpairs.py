@@ -37,7 +37,9 @@ def slots(words: Sequence[str]) -> np.ndarray:
         return np.zeros(0, dtype=np.uint32)
     pairs = map(" ".join, zip(words, words[1:], strict=False))
     hashes = np.fromiter(map(xxhash.xxh32_intdigest, map(str.encode, pairs)), dtype=np.uint32, count=len(words) - 1)
-    return np.unique(hashes >> _SHIFT)
+    from .dedup import _sorted_unique  # here: dedup imports this module
+
+    return _sorted_unique(hashes >> _SHIFT)  # np.unique's answer, ~10x faster at a page's few hundred pairs
 
 
 class WordPairs:

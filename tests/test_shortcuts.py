@@ -334,3 +334,113 @@ def test_langdetect_text_preparation_is_langdetects_own():
         assert [(x.lang, x.prob) for x in ours.get_probabilities()] == [
             (x.lang, x.prob) for x in ref.get_probabilities()
         ]
+
+
+LINE_CASES = [
+    "The council voted on Monday to close the old bridge.",
+    'He said: "It will not open again."',
+    "Is it safe?)”",
+    "Ends in an ellipsis…",
+    "ends with a newline.\n",
+    "ends with two newlines.\n\n",
+    "no end punctuation here",
+    "Home | News | Sport",
+    "Home |",
+    "a/b testing and 1/2 cups",
+    "Politics » Europe",
+    "· bullet in the middle · of it",
+    "中文句子。",
+    "¿Qué pasó？",
+    "",
+    "\n",
+    ".",
+    "Ünïcödé wörds, naïve café — 12 İstanbul ΣΟΦΙΑ",
+    "Jane Doe",
+    "By Jane Doe and John Smith of the Paper",
+    "one two three four five six seven eight",
+]
+
+
+@pytest.mark.parametrize("text", LINE_CASES)
+def test_line_feature_shortcuts_answer_as_the_expressions_do(text):
+    from cleaner.clean import features as F
+
+    assert F._terminal(text) == bool(F._TERMINAL.search(text))
+    assert F._separator(text) == bool(F._SEPARATOR.search(text))
+    assert F._tokens(text) == F._WORD.findall(text)
+
+
+def _vote_one_language_at_a_time(text):
+    """``stopword_vote`` as it was written before the array form: every word's languages counted one
+    by one, then all the languages sorted by score."""
+    from collections import Counter
+    from itertools import chain
+
+    from cleaner import language as L
+    from cleaner.clean.stopwords import languages, lower_words, stoplist, stopword_index
+
+    weights = {c: len(stoplist(c)) ** L.SIZE_EXPONENT for c in languages() if stoplist(c)}
+    words = lower_words(text, L.FAST_TOKENS)
+    hits = Counter(chain.from_iterable(map(stopword_index().__getitem__, words)))
+    if not hits or len(words) < L.MIN_TOKENS:
+        return None
+    scores = sorted(((h / weights[lang], lang) for lang, h in hits.items()), key=lambda s: (-s[0], s[1]))
+    best, lang = scores[0]
+    if hits[lang] < L.MIN_COVERAGE * len(words):
+        return None
+    if len(scores) > 1 and best < L.MIN_MARGIN * scores[1][0]:
+        return None
+    return lang
+
+
+VOTE_CASES = [
+    " ".join(STORY),
+    "Der Gemeinderat hat am Montag beschlossen, die alte Brücke für den gesamten Verkehr zu sperren, "
+    "und der Bürgermeister sagte, dass sie vor dem Frühjahr nicht wieder geöffnet werde.",
+    "El consejo votó el lunes para cerrar el viejo puente a todo el tráfico a partir de la próxima semana, "
+    "y el alcalde dijo que no volvería a abrir antes de la primavera.",
+    "a " * 30,  # one word that many lists hold: a tie broken alphabetically
+    "de la de la de la de la de la de la de la de la de la de la de la de la",
+    "Home News Sport Weather " * 10,
+    "the the the",  # too few words
+    "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22",
+]
+
+
+@pytest.mark.parametrize("text", VOTE_CASES)
+def test_stopword_vote_in_arrays_answers_as_counting_each_word_did(text):
+    from cleaner.language import stopword_vote
+
+    assert stopword_vote(text) == _vote_one_language_at_a_time(text)
+
+
+def test_extract_share_columns_are_the_means_over_the_rows_that_are_not_table_cells():
+    import numpy as np
+
+    from cleaner.clean.features import BASE
+    from cleaner.clean.model import looks_extracted, prose_share, short_share
+
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 7, 40):
+        base = (rng.random((n, len(BASE))) < 0.4).astype(float)
+        rows = base[base[:, BASE.index("table_row")] <= 0]
+        prose = float(rows[:, BASE.index("prose")].mean()) if len(rows) else 0.0
+        short = float(rows[:, BASE.index("short")].mean()) if len(rows) else 0.0
+        assert (prose_share(base), short_share(base)) == (prose, short)
+        assert looks_extracted(base) == (prose >= 0.4 or short < 0.3)
+    assert not looks_extracted(np.zeros((0, len(BASE))))
+
+
+@pytest.mark.parametrize("gap", [" ", "  ", "\t", " \u00a0"])
+def test_a_glued_list_is_cut_at_its_marker_whatever_the_spaces_before_it(gap):
+    """The words after a sentence boundary are found by counting spaces (a tab or a double space
+    before the marker must not shift them)."""
+    from cleaner.clean.blocks import Block
+    from cleaner.clean.glued import cut_glued_lists
+    from cleaner.clean.phrases import load_rules
+
+    story = "Snipers shot into the crowd from rooftops and, in one case, a helicopter. " * 4
+    tail = "Top stories The House voted on Tuesday to recognise the genocide. An actor died at 96 today."
+    out = cut_glued_lists([Block(story.rstrip() + gap + tail, (1,))], load_rules())
+    assert [b.text for b in out] == [story.rstrip(), tail]
+    assert [b.cut for b in out] == [None, "related-list"]

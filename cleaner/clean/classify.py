@@ -184,7 +184,9 @@ def classify(
                 if labels[k] is None:
                     labels[k] = Label(False, "comment-section")
             free = [k for k in free if labels[k] is None]
-        passing = [k for k in free if p[k] >= limit[k]]
+        # the per-block comparisons on Python floats (the same values): a numpy scalar per index costs more
+        ps, limits = p.tolist(), limit.tolist()
+        passing = [k for k in free if ps[k] >= limits[k]]
         if free and sum(ev.shapes[k].size for k in passing) < _STORY_MIN_WORDS:
             # every document has a story: when no block reaches the threshold, or only a few words of
             # lines ("U.S.", "Home"), the page's longest passage of prose is it (scores this low rank
@@ -194,13 +196,15 @@ def classify(
                 limit[:] = np.inf
                 limit[passage] = 0.0
             elif not passing:
-                limit[:] = 0.8 * max(p[k] for k in free)
+                limit[:] = 0.8 * max(ps[k] for k in free)
     for k in _repeats(blocks, ev.norms, ev.shapes, labels):
         labels[k] = Label(False, "repeated")
     free = [k for k in free if labels[k] is None]
-    story = [k for k in free if p[k] >= limit[k]]
+    ps, limits = p.tolist(), limit.tolist()
+    below = [a < b for a, b in zip(ps, limits, strict=True)]
+    story = [k for k in free if ps[k] >= limits[k]]  # not ``not below[k]``: a NaN score is neither
     start, end = (story[0], story[-1] + 1) if story else (n, n)
-    outcome = Outcome([], scores=p.tolist())
+    outcome = Outcome([], scores=ps)
     # the title, byline and date sit before the first paragraph of prose, kept or not
     first_prose = 0 if hints.extracted else next((k for k in story if ev.shapes[k].prose), start)
     if (
@@ -218,7 +222,7 @@ def classify(
             continue
         t = blocks[k].text
         prose = ev.shapes[k].prose
-        if p[k] < limit[k]:
+        if below[k]:
             labels[k] = Label(
                 False, "before-story" if k < start else "after-story" if k >= end else "not-story"
             )

@@ -29,7 +29,13 @@ _TERMINAL = re.compile(r"""[.!?…。！？]["'”’»)\]]*$""")
 _BULLET = re.compile(r"^\s*(?:[-–—•·*▪●◦►▶]|\d{1,2}[.)])\s+")
 _URL = re.compile(r"https?://|www\.|\.com\b|@\w|\b[\w.-]+@[\w-]+\.\w")
 _SEPARATOR = re.compile(r"\s[|»›/•·]\s|\s[|»›/•·]$")
+#: every match of ``_SEPARATOR`` holds one of these (most lines hold none)
+_SEPARATOR_NEEDS = "|»›/•·"
+#: what ``_TERMINAL`` reads at a line's end: closing quotes and brackets, then a terminal character
+_CLOSERS = "\"'”’»)]"
+_TERMINALS = (".", "!", "?", "…", "。", "！", "？")
 _WORD = re.compile(r"\w+", re.U)
+_ASCII_WORD = re.compile(r"\w+", re.A)  # the same tokens on ASCII text, found faster
 _LETTER = re.compile(r"[^\W\d_]", re.U)
 _CAP = re.compile(r"^[\"'“‘(]?[A-ZÀ-ÞĀ-ɏА-ЯΑ-Ω]")
 _LOWER = re.compile(r"^[\"'“‘(]?[a-zß-ÿа-яα-ω]")
@@ -47,6 +53,23 @@ _URL_NEEDS = ("@", "://", "www.", ".com")
 def _link(text: str) -> bool:
     """``_URL.search``, skipped on the lines (most) without a string it needs."""
     return any(map(text.__contains__, _URL_NEEDS)) and _URL.search(text) is not None
+
+
+def _terminal(text: str) -> bool:
+    """``_TERMINAL.search``, read from the line's end instead of tried at every position of it (``$``
+    also matches before a final newline)."""
+    end = text[:-1] if text.endswith("\n") else text
+    return end.rstrip(_CLOSERS).endswith(_TERMINALS)
+
+
+def _separator(text: str) -> bool:
+    """``_SEPARATOR.search``, skipped on the lines (most) without a character it needs."""
+    return any(map(text.__contains__, _SEPARATOR_NEEDS)) and _SEPARATOR.search(text) is not None
+
+
+def _tokens(text: str) -> list[str]:
+    """``_WORD.findall(text)``; on ASCII text ``\\w`` is the ASCII class, whose pattern runs faster."""
+    return (_ASCII_WORD if text.isascii() else _WORD).findall(text)
 
 
 def _comment_head(text: str) -> bool:
@@ -126,7 +149,7 @@ def _shape(
     if cjk is None:
         cjk = len(_CJK.findall(text))
     size = max(nwords, cjk // 2) if cjk else (nwords if (nwords >= 3 or len(text) < 40) else len(text) // 6)
-    terminal = bool(_TERMINAL.search(text))
+    terminal = _terminal(text)
     if not stops:
         density = 0.3
     elif toks is None:
@@ -184,7 +207,7 @@ class LineFacts:
 def _line_facts(text: str, stops: frozenset[str]) -> LineFacts:
     """``_facts(text, _shape(text, stops))``, splitting the line into words and tokens once for both."""
     words = text.split()
-    toks = _WORD.findall(text)
+    toks = _tokens(text)
     cjk = len(_CJK.findall(text))
     return _facts(text, _shape(text, stops, words, toks, cjk), words, toks, cjk)
 
@@ -199,9 +222,10 @@ def _facts(
     if words is None:
         words = text.split()
     if toks is None:
-        toks = _WORD.findall(text)
+        toks = _tokens(text)
     if cjk is None:
         cjk = len(_CJK.findall(text))
+    nwords = len(words)
     ntok = max(1, len(toks))
     capital = list(map(_CAP.match, words))  # one pass for both capital counts
     caps = len(capital) - capital.count(None)
@@ -220,12 +244,12 @@ def _facts(
         bool(_BULLET.match(text)),
         meta.dateline(text),
         meta.byline(text) is not None,
-        meta.person_name(text),
+        2 <= nwords <= 4 and meta.person_name(text),  # its own word-count test, without splitting again
         sh.prose,
         text.count(",") / ntok,
-        meta.headline_like(text),
+        3 <= nwords <= 30 and meta.headline_like(text),  # the same
         bool(_LOWER.match(text)),
-        bool(_SEPARATOR.search(text)),
+        _separator(text),
         not _LETTER.search(text),
         sh.size < 4,
         sh.size >= 25,
@@ -238,7 +262,8 @@ def _facts(
     values = tuple(map(float, local))
     norm = normalise(text)
     row = _ROW.pack(*values)  # the bytes of ``np.array(values, dtype=np.float64)``, a third of its time
-    return LineFacts(sh, len(words), values, row, norm, " ".join(norm.split()[:6]))
+    # the first six words (``norm`` has single spaces): the rest of a long line is not split
+    return LineFacts(sh, nwords, values, row, norm, " ".join(norm.split(maxsplit=6)[:6]))
 
 
 class LineCache:

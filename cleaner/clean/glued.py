@@ -50,20 +50,18 @@ def cut_glued_lists(blocks: list[Block], rules: Rules) -> list[Block]:
         if b.cut is not None or b.text.count(" ") + 1 < PREFIX_MAX_WORDS:
             out.append(b)
             continue
-        # the line's words once, with the offset each starts at: after a boundary the rest of the line
-        # is ``words[k:]`` (a boundary that ends inside a word, after a tab, is split where it ends)
-        words = b.text.split(" ")
-        starts: dict[int, int] = {}
-        offset = 0
-        for k, word in enumerate(words):
-            starts[offset] = k
-            offset += len(word) + 1
-        for m in _BOUNDARY.finditer(b.text):
-            k = starts.get(m.end())
-            if k is None:
-                found = _marker_at(rules, b.text[m.end() :].split(" "), 0)
+        # the line's words once: after a boundary the rest of the line is ``words[k:]``, ``k`` the spaces
+        # before it (an offset right after a space starts a word of ``split(" ")``; counted only at
+        # the few boundaries, not word by word); a boundary that ends inside a word, after a tab, is
+        # split where it ends
+        text = b.text
+        words = text.split(" ")
+        for m in _BOUNDARY.finditer(text):
+            end = m.end()
+            if text[end - 1] == " ":
+                found = _marker_at(rules, words, text.count(" ", 0, end))
             else:
-                found = _marker_at(rules, words, k)
+                found = _marker_at(rules, text[end:].split(" "), 0)
             if found:
                 out.append(Block(b.text[: m.start()], b.lines, b.blank_before))
                 out.append(Block(b.text[m.end() :], b.lines, False, cut=REASON))

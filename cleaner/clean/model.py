@@ -59,26 +59,36 @@ class Network:
         return cls(np.array(d["mean"]), np.array(d["scale"]), layers)
 
 
-def _shares(base: np.ndarray, column: str) -> float:
-    """Mean of a 0/1 column over the blocks that are not table cells ("63 |", trafilatura's tables:
-    short by nature, they say nothing about whether the text is a page or an extract)."""
-    rows = base[base[:, BASE.index("table_row")] <= 0]
-    return float(rows[:, BASE.index(column)].mean()) if len(rows) else 0.0
+_TABLE_ROW, _PROSE, _SHORT = BASE.index("table_row"), BASE.index("prose"), BASE.index("short")
+
+
+def _shares(base: np.ndarray, *columns: int) -> list[float]:
+    """Means of 0/1 columns over the blocks that are not table cells ("63 |", trafilatura's tables:
+    short by nature, they say nothing about whether the text is a page or an extract). Only the
+    columns asked for are picked out, not every row of every column (the means of 0/1 values are
+    exact, so the same)."""
+    rows = base[:, _TABLE_ROW] <= 0
+    if not rows.any():
+        return [0.0] * len(columns)
+    return [float(base[:, c][rows].mean()) for c in columns]
 
 
 def prose_share(base: np.ndarray) -> float:
     """Share of prose blocks: high for an extractor's output, low for a whole page's text."""
-    return _shares(base, "prose")
+    return _shares(base, _PROSE)[0]
 
 
 def short_share(base: np.ndarray) -> float:
     """Share of blocks under four words (menu items, buttons): most of a page's text, rare in an extract."""
-    return _shares(base, "short")
+    return _shares(base, _SHORT)[0]
 
 
 def looks_extracted(base: np.ndarray, share: float = 0.4, short: float = 0.3) -> bool:
     """Does the text look like an extractor's main content (mostly prose, few menu-sized lines)?"""
-    return bool(len(base)) and (prose_share(base) >= share or short_share(base) < short)
+    if not len(base):
+        return False
+    prose, shorts = _shares(base, _PROSE, _SHORT)
+    return prose >= share or shorts < short
 
 
 @dataclass(frozen=True)

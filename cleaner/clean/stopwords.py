@@ -21,14 +21,23 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _LETTERS = re.compile(r"[^\W\d_]", re.U)
 
 
+#: characters per word a first prefix reads (prose averages ~6 with the space), then a longer one
+_FIRST_PREFIX, _LONG_PREFIX = 8, 16
+
+
 def first_words(text: str, n: int, pattern: re.Pattern[str] = _WORD) -> list[str]:
-    """The first ``n`` matches of ``pattern`` in ``text``, found in one C-level pass over a prefix.
+    """The first ``n`` matches of ``pattern`` in ``text``, found in C-level passes over a prefix.
 
     A word cut by the prefix's end is the last match of the prefix; when the prefix holds more
-    than ``n`` matches that word is not among the first ``n``, otherwise the whole text is read.
+    than ``n`` matches that word is not among the first ``n``. A short prefix holds them in most
+    text (without reading and copying out the words after them), else a longer one, else the
+    whole text is read.
     """
-    found = pattern.findall(text, 0, 16 * n)
-    if len(found) <= n and len(text) > 16 * n:
+    found = pattern.findall(text, 0, _FIRST_PREFIX * n)
+    if len(found) > n or len(text) <= _FIRST_PREFIX * n:
+        return found[:n]
+    found = pattern.findall(text, 0, _LONG_PREFIX * n)
+    if len(found) <= n and len(text) > _LONG_PREFIX * n:
         found = pattern.findall(text)
     return found[:n]
 
@@ -128,7 +137,15 @@ _LOWER_CHANGES_TOKENS = ("\u0130", "\u03a3")
 
 def lower_words(text: str, n: int) -> list[str]:
     """``[w.lower() for w in first_words(text, n)]``, lower-casing the text once instead of each word."""
-    if len(text) > 16 * n or any(ch in text for ch in _LOWER_CHANGES_TOKENS):
+    if any(ch in text for ch in _LOWER_CHANGES_TOKENS):
+        return list(map(str.lower, first_words(text, n)))
+    # lower-casing is then character by character: the prefix's lower case is the lower case's prefix,
+    # so only as much is lower-cased as ``first_words`` reads
+    head = text[: _FIRST_PREFIX * n]
+    found = _WORD.findall(head.lower())
+    if len(found) > n or len(head) == len(text):
+        return found[:n]
+    if len(text) > _LONG_PREFIX * n:
         return list(map(str.lower, first_words(text, n)))
     return first_words(text.lower(), n)
 
@@ -146,9 +163,9 @@ def guess_language(text: str, sample: int = 4000) -> str | None:
     return best[0] if best else None
 
 
-def _best_covered(counts: Counter[str]) -> tuple[str, int] | None:
-    """The language whose stopwords best cover the words counted in ``counts``, and how many of the
-    words are its stopwords; None when no word is a stopword."""
+def language_hits(counts: Counter[str]) -> np.ndarray | None:
+    """How many of the words counted in ``counts`` are stopwords of each language (positions as in
+    ``stopword_index().names``; whole numbers as floats), or None when no word is a stopword."""
     index = stopword_index()
     # each distinct word once (C-level counting); only the stopwords among them (a C-level set
     # intersection) add their count to each of their languages, all in one array operation
@@ -157,7 +174,16 @@ def _best_covered(counts: Counter[str]) -> tuple[str, int] | None:
         return None
     codes = list(map(index.codes.__getitem__, words))
     weights = np.repeat(np.fromiter(map(counts.__getitem__, words), np.float64, len(words)), list(map(len, codes)))
-    totals = np.bincount(np.concatenate(codes), weights, minlength=len(index.names))
+    return np.bincount(np.concatenate(codes), weights, minlength=len(index.names))
+
+
+def _best_covered(counts: Counter[str]) -> tuple[str, int] | None:
+    """The language whose stopwords best cover the words counted in ``counts``, and how many of the
+    words are its stopwords; None when no word is a stopword."""
+    totals = language_hits(counts)
+    if totals is None:
+        return None
+    index = stopword_index()
     # normalise by list size a little: long lists (e.g. 2,000 words) match more by chance; the first
     # best in alphabetical order (the same quotients as ``hits / size ** 0.25`` one language at a time)
     order, divisors = _alphabetical()
