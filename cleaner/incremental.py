@@ -25,7 +25,7 @@ from typing import IO
 
 import numpy as np
 
-from . import chrome, dedup, rescue
+from . import chrome, dedup, rescue, workers
 from .config import Config
 from .document import Document
 from .pipeline import process_all
@@ -215,9 +215,10 @@ def run_incremental(
     if config.dedup:
         # story lines one copy kept and another dropped, then site chrome recurring across this run's
         # stories, as in a one-shot run
-        kept += rescue.restore(kept, sigs, config, rejected)
-        kept.sort(key=lambda d: d.source)
-        chrome.remove_chrome(kept, sigs, config)
+        with workers.kept_pools():  # the two passes re-sign texts in one pool of workers
+            kept += rescue.restore(kept, sigs, config, rejected)
+            kept.sort(key=lambda d: d.source)
+            chrome.remove_chrome(kept, sigs, config)
         rejected += [d for d in kept if d.rejected]
         kept = [d for d in kept if not d.rejected]
         new = [(d, sigs[d.source]) for d in kept if d.source in sigs and len(sigs[d.source].shingles)]

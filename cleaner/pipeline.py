@@ -317,15 +317,16 @@ def run(
                 shingles.park(doc.source)
     if config.dedup:
         shingles.flush()
-        # lines one copy kept, another dropped
-        revived = rescue.restore(kept, sigs, config, rejected, spool, spares, shingles)
-        spares.close()
-        for d in revived:
-            spool.park(d)
-        kept += revived
-        shingles.park_loose()  # the changed documents' new signatures
-        # needs every kept doc: runs here, not in workers
-        chrome.remove_chrome(kept, sigs, config, spool, shingles)
+        with workers.kept_pools():  # the two passes re-sign texts in one pool of workers
+            # lines one copy kept, another dropped
+            revived = rescue.restore(kept, sigs, config, rejected, spool, spares, shingles)
+            spares.close()
+            for d in revived:
+                spool.park(d)
+            kept += revived
+            shingles.park_loose()  # the changed documents' new signatures
+            # needs every kept doc: runs here, not in workers
+            chrome.remove_chrome(kept, sigs, config, spool, shingles)
         rejected += [d for d in kept if d.rejected]
         kept = [d for d in kept if not d.rejected]
         groups = dedup.group(kept, sigs, config, spool, shingles, pairs)

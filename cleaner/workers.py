@@ -13,6 +13,8 @@ is left with a full batch while the other idles. Each document is still processe
 (the worker's per-document time limit, its own result or rejection); how they are batched
 changes no result.
 
+Passes that sign texts several times a run share one pool (``kept_pools``).
+
 The per-document time limit inside a worker (SIGALRM) cannot stop C code that never returns to the
 interpreter (lxml stuck on a pathological page). So the parent also waits at most ``timeout`` seconds
 per document of a task for its results, counted from when that task became the oldest one in flight
@@ -22,6 +24,7 @@ its task as timed out, and retries the others one at a time, as after a crash.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 from collections import deque
@@ -69,20 +72,41 @@ def _fresh_context() -> Any:
     return ctx
 
 
+#: pools kept between ``imap`` calls inside ``kept_pools``: (initializer, initargs, workers, fresh) ->
+#: (pool, documents sent to it)
+_KEPT: dict[tuple[Any, ...], tuple[ProcessPoolExecutor, int]] | None = None
+
+
+@contextlib.contextmanager
+def kept_pools() -> Iterator[None]:
+    """Within this, ``imap(..., keep=True)`` calls with the same initializer share one pool: the
+    cross-document passes re-sign texts up to seven times a run, and a pool costs ~0.5 s of wall
+    time to start (the main process waits for it). The pools end with the block."""
+    global _KEPT
+    outer, _KEPT = _KEPT, {}
+    try:
+        yield
+    finally:
+        kept, _KEPT = _KEPT, outer
+        for pool, _ in kept.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _batch(work: Callable[[T], R], items: list[T]) -> list[R]:
     """One task in a worker: ``work`` on each document in turn."""
     return [work(item) for item in items]
 
 
-def batch_size(left: int, workers: int, exhausted: bool) -> int:
+def batch_size(left: int, workers: int, exhausted: bool, batch: int | None = None) -> int:
     """How many documents the next task takes, ``left`` being those read but not yet sent.
 
-    ``BATCH`` while the input goes on; at its end, smaller tasks, down to one document, so that
-    the workers finish together (each last task is at most half a worker's fair share).
+    ``batch`` (default ``BATCH``) while the input goes on; at its end, smaller tasks, down to one
+    document, so that the workers finish together (each last task is at most half a worker's fair share).
     """
+    batch = BATCH if batch is None else batch
     if not exhausted:
-        return BATCH
-    return max(1, min(BATCH, left // (2 * workers)))
+        return batch
+    return max(1, min(batch, left // (2 * workers)))
 
 
 def imap(
@@ -94,24 +118,34 @@ def imap(
     failed: Callable[[T, str], R],
     timeout: float | None = None,
     fresh: bool = False,
+    keep: bool = False,
+    batch: int | None = None,
 ) -> Iterator[R]:
     """``work(item)`` for every item, in ``workers`` processes; yields one result per item.
 
     Results come in input order except after a worker died. ``failed(item, reason)`` makes the
     result for an item that could not be processed (its worker died, it got no answer within
     ``timeout`` seconds, or the result was lost). ``fresh``: fork the first pool from the small
-    server too (the main process is already large).
+    server too (the main process is already large). ``keep``: inside ``kept_pools``, take the pool
+    that an earlier call with the same ``initializer`` and ``initargs`` left, and leave it for the next.
+    ``batch``: documents per task instead of ``BATCH`` (more for cheap work, where a task's own
+    cost in the main process would dominate).
     """
+    batch = BATCH if batch is None else batch
     ctx = _fresh_context() if fresh else _context()
+    kept_as = (initializer, initargs, workers, fresh) if keep and _KEPT is not None else None
     source = iter(items)
     exhausted = False
     # read from the source, not yet sent (and items refused by a pool that had just broken):
     # a few batches ahead, so that the end of the input is seen in time to send it in small tasks
     ahead: deque[T] = deque()
-    ahead_max = workers * IN_FLIGHT * BATCH
+    ahead_max = workers * IN_FLIGHT * batch
     pending: deque[tuple[list[T], Future[list[R]]]] = deque()
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
-    submitted = 0
+    if kept_as is not None and _KEPT is not None and kept_as in _KEPT:
+        pool, submitted = _KEPT.pop(kept_as)
+    else:
+        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
+        submitted = 0
     done = False
     try:
         while True:
@@ -131,16 +165,16 @@ def imap(
                         exhausted = True
                 if not ahead:
                     break
-                size = min(batch_size(len(ahead), workers, exhausted), workers * RECYCLE_TASKS - submitted)
-                batch = [ahead.popleft() for _ in range(min(size, len(ahead)))]
+                size = min(batch_size(len(ahead), workers, exhausted, batch), workers * RECYCLE_TASKS - submitted)
+                task = [ahead.popleft() for _ in range(min(size, len(ahead)))]
                 try:
                     # a worker may have died since the last result: the pool then refuses new work
-                    pending.append((batch, pool.submit(_batch, work, batch)))
+                    pending.append((task, pool.submit(_batch, work, task)))
                 except BrokenProcessPool:
-                    ahead.extendleft(reversed(batch))
+                    ahead.extendleft(reversed(task))
                     broken = True
                     break
-                submitted += len(batch)
+                submitted += len(task)
             if broken and not pending:  # it died between tasks: nothing of ours was in it
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = ProcessPoolExecutor(
@@ -151,24 +185,24 @@ def imap(
             if not pending:
                 done = True
                 return
-            batch, future = pending.popleft()
+            task, future = pending.popleft()
             try:
-                yield from future.result(timeout=None if timeout is None else timeout * len(batch))
+                yield from future.result(timeout=None if timeout is None else timeout * len(task))
                 continue
             except BrokenProcessPool:
-                in_flight = [(batch, future), *pending]
+                in_flight = [(task, future), *pending]
             except FutureTimeout:  # stuck where the worker's own time limit cannot reach
                 _kill(pool)
-                if len(batch) == 1:
-                    yield failed(batch[0], stuck(timeout or 0))
+                if len(task) == 1:
+                    yield failed(task[0], stuck(timeout or 0))
                     in_flight = list(pending)
                 else:  # which of them is stuck is not known: each is tried alone
-                    in_flight = [(batch, future), *pending]
+                    in_flight = [(task, future), *pending]
             except Exception as exc:  # the results could not come back (e.g. not picklable)
-                if len(batch) == 1:
-                    yield failed(batch[0], f"internal error in a worker: {type(exc).__name__}: {exc}"[:300])
+                if len(task) == 1:
+                    yield failed(task[0], f"internal error in a worker: {type(exc).__name__}: {exc}"[:300])
                 else:
-                    for each in batch:
+                    for each in task:
                         yield _alone(work, each, initializer, initargs, failed, timeout)
                 continue
             # the pool is broken: every unfinished task failed with it; find the one that kills
@@ -184,8 +218,11 @@ def imap(
             pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
             submitted = 0
     finally:
-        # all done: wait for the idle workers to exit (the process may end with os._exit, cli.entry)
-        pool.shutdown(wait=done, cancel_futures=True)
+        if done and kept_as is not None and _KEPT is not None:
+            _KEPT[kept_as] = (pool, submitted)  # idle and whole: the next call takes it
+        else:
+            # all done: wait for the idle workers to exit (the process may end with os._exit, cli.entry)
+            pool.shutdown(wait=done, cancel_futures=True)
 
 
 def _alone(

@@ -174,9 +174,12 @@ def _stuck_or_double(n: int) -> int:
 
 
 @needs_fork
-@pytest.mark.parametrize("batch", [1, 3, 8])
-def test_results_do_not_depend_on_the_batch_size(monkeypatch, batch):
+@pytest.mark.parametrize(("batch", "recycle"), [(1, None), (3, None), (8, None), (1, 2), (3, 4)])
+def test_results_do_not_depend_on_the_batch_size(monkeypatch, batch, recycle):
+    """Also when pools are replaced every few documents."""
     monkeypatch.setattr(workers, "BATCH", batch)
+    if recycle:
+        monkeypatch.setattr(workers, "RECYCLE_TASKS", recycle)
     got = list(workers.imap(_fatal_or_double, range(40), 2, initializer=_noop, initargs=(), failed=_failed))
     # a death in a batch costs only the document that kills its worker again; order kept otherwise
     assert sorted(map(str, got)) == sorted(
@@ -192,6 +195,35 @@ def test_a_stuck_document_in_a_batch_is_found_and_the_others_kept(monkeypatch):
         workers.imap(_stuck_or_double, range(6), 1, initializer=_noop, initargs=(), failed=_failed, timeout=0.5)
     )
     assert got == [0, workers.stuck(0.5), 4, 6, 8, 10]
+
+
+@needs_fork
+def test_a_stuck_document_is_found_when_pools_are_replaced_after_every_document(monkeypatch):
+    monkeypatch.setattr(workers, "BATCH", 1)
+    monkeypatch.setattr(workers, "RECYCLE_TASKS", 1)
+    got = list(
+        workers.imap(_stuck_or_double, range(6), 1, initializer=_noop, initargs=(), failed=_failed, timeout=0.5)
+    )
+    assert got == [0, workers.stuck(0.5), 4, 6, 8, 10]
+
+
+def _pid(n: int) -> int:
+    return os.getpid()
+
+
+@needs_fork
+def test_kept_pools_serve_the_calls_of_a_block_and_end_with_it():
+    def pids() -> set[int]:
+        return set(workers.imap(_pid, range(8), 2, initializer=_noop, initargs=(), failed=_failed, keep=True))
+
+    with workers.kept_pools():
+        first = pids()
+        kept = [process for pool, _ in (workers._KEPT or {}).values() for process in pool._processes.values()]
+        second = pids()
+    assert len(kept) == 2
+    assert first | second <= {process.pid for process in kept}  # the second call ran in the first's workers
+    assert all(not process.is_alive() for process in kept)
+    assert pids().isdisjoint(first | second)  # outside a block, a call has a pool of its own
 
 
 def test_the_last_documents_go_one_at_a_time():
