@@ -30,6 +30,12 @@ BUFFER = 1 << 20
 
 def safe_relpath(source: str, suffix: str = ".txt") -> Path:
     """A relative path for ``source`` that cannot leave its folder (no ``..``, no absolute parts)."""
+    return Path(_safe_relname(source, suffix))
+
+
+def _safe_relname(source: str, suffix: str = ".txt") -> str:
+    """:func:`safe_relpath` as a ``/``-separated string (the writers work on strings: pathlib's
+    parsing and hashing cost a 10k-article run ~1.5 s)."""
     parts = []
     for part in re.split(r"[/#]+", source):  # sources are "/"-separated; a backslash is a character
         part = _UNSAFE.sub("_", part).strip(" .")
@@ -43,7 +49,7 @@ def safe_relpath(source: str, suffix: str = ".txt") -> Path:
             stem = stem[: -len(ext)]
             break
     parts[-1] = (stem or "unnamed") + suffix
-    return Path(*parts)
+    return "/".join(parts)
 
 
 def _shorten(part: str, limit: int = NAME_BYTES) -> str:
@@ -66,14 +72,14 @@ _TMP_COUNT = itertools.count()
 _TMP_TOKEN: tuple[int, str] = (-1, "")
 
 
-def _open_temporary(folder: Path, name: str) -> tuple[int, str]:
+def _open_temporary(folder: str | Path, name: str) -> tuple[int, str]:
     """A new, empty file ``.<name>.<unique>.tmp`` in ``folder``, opened for writing, with the
     umask-based mode of an output file (``mkstemp`` makes 0600)."""
     global _TMP_TOKEN
     if _TMP_TOKEN[0] != os.getpid():  # a forked process draws its own
         _TMP_TOKEN = (os.getpid(), secrets.token_hex(4))
     for _ in range(_TMP_TRIES):
-        tmp = os.path.join(folder, f".{name}.{_TMP_TOKEN[1]}{next(_TMP_COUNT):x}.tmp")
+        tmp = f"{folder}{os.sep}.{name}.{_TMP_TOKEN[1]}{next(_TMP_COUNT):x}.tmp"
         try:
             return os.open(tmp, _TMP_FLAGS, 0o666), tmp
         except FileExistsError:
@@ -121,35 +127,97 @@ class Deferred:
 
     The names are checked when a file is written, as if the earlier files were already in place:
     a file where a later one needs a folder (or the reverse) fails at once, like an immediate rename.
+    Each folder is checked (resolved, kept inside its ``within`` folder, made) once, when its first
+    file is written, not for every file: resolving a path costs an ``lstat`` per component.
     """
 
     def __init__(self) -> None:
         self._reset()
 
     def _reset(self) -> None:
-        #: folders that writes must stay within, resolved once: a folder replaced by a link later
-        #: then fails the check instead of moving every later file with it
-        self.bases: dict[Path, Path] = {}
-        self.files: list[AtomicFile] = []
-        self.finals: set[Path] = set()
-        self.folders: set[Path] = set()
+        #: folders that writes must stay within, resolved once: an output folder replaced by a link
+        #: later then fails the check instead of moving every later file with it. A folder below it
+        #: is checked when its first file is written (links planted before the run are refused), not
+        #: again for every file (neither check is atomic with the write that follows)
+        self.bases: dict[str, str] = {}
+        #: folder as given (``root/relative``) -> (resolved folder ending in a separator, names of the
+        #: folders and links that were in it before the run)
+        self.places: dict[str, tuple[str, set[str]]] = {}
+        self.files: list[tuple[str, str]] = []  # (temporary, final) names
+        self.finals: set[str] = set()
+        self.folders: set[str] = set()
 
-    def claim(self, target: Path) -> None:
-        if target.is_dir() or target in self.folders:
+    def place(self, root: str, relpath: str, within: str) -> str:
+        """The resolved final name of ``root/relpath``, its folder made; raises ``ValueError`` for a
+        path that leads out of ``within``, ``OSError`` for a name a file cannot take."""
+        head, _, name = relpath.rpartition("/")
+        given = f"{root}{os.sep}{head}" if head else root
+        placed = self.places.get(given)
+        if placed is None:
+            placed = self._new_place(given, within, relpath)
+        folder, taken = placed
+        target = folder + name
+        if name in taken:  # a folder or a link there before the run: the full check, as for a folder
+            target = self._resolve(target, within, relpath)
+            if os.path.isdir(target):
+                raise IsADirectoryError(f"a folder has the name of {target}")
+            self._make(os.path.dirname(target))
+        if target in self.folders:
             raise IsADirectoryError(f"a folder has the name of {target}")
-        if target.parent in self.folders:
-            return  # checked with an earlier file in it, and a known folder never becomes a file
-        for parent in target.parents:
+        return target
+
+    def _resolve(self, path: str, within: str, relpath: str) -> str:
+        """``path`` resolved, which must be inside ``within`` (resolved once)."""
+        if (base := self.bases.get(within)) is None:
+            base = self.bases[within] = os.path.realpath(within)
+        resolved = os.path.realpath(path)
+        try:  # a link loop, which ``realpath`` leaves as it is, raises (``OSError``: the caller
+            os.stat(resolved)  # falls back to a flat name, where ``Path.resolve`` raised RuntimeError)
+        except FileNotFoundError:
+            pass
+        inside = base if base.endswith(os.sep) else base + os.sep
+        if resolved != base and not resolved.startswith(inside):
+            raise ValueError(f"refusing to write outside {within}: {relpath}")
+        return resolved
+
+    def _new_place(self, given: str, within: str, relpath: str) -> tuple[str, set[str]]:
+        folder = self._resolve(given, within, relpath)
+        if os.path.isdir(folder):  # the folders and links already in it, checked name by name
+            with os.scandir(folder) as entries:
+                taken = {e.name for e in entries if e.is_dir(follow_symlinks=False) or e.is_symlink()}
+        else:
+            taken = set()
+        self._make(folder)
+        placed = self.places[given] = (folder if folder.endswith(os.sep) else folder + os.sep, taken)
+        return placed
+
+    def _make(self, folder: str) -> None:
+        """Make ``folder`` (resolved) unless a file written earlier has its name or one above it;
+        from then on no file may take its name or one above it."""
+        if folder in self.folders:
+            return
+        parent = folder
+        while True:
             if parent in self.finals:
                 raise NotADirectoryError(f"a file has the name of the folder {parent}")
+            up = os.path.dirname(parent)
+            if up == parent:
+                break
+            parent = up
+        os.makedirs(folder, exist_ok=True)
+        parent = folder
+        while parent not in self.folders:
+            self.folders.add(parent)
+            up = os.path.dirname(parent)
+            if up == parent:
+                break
+            parent = up
 
-    def add(self, f: AtomicFile) -> None:
-        self.files.append(f)
-        self.finals.add(f.path)
-        if f.path.parent not in self.folders:  # else its parents are all in already
-            self.folders.update(f.path.parents)
+    def add(self, tmp: str, final: str) -> None:
+        self.files.append((tmp, final))
+        self.finals.add(final)
 
-    def publish(self, folder: Path) -> None:
+    def publish(self, folder: str | Path) -> None:
         """Sync the files to disk, then rename each into place and sync the folders.
 
         Renaming only after the data is on disk keeps what one fsync per file gave: after a crash a
@@ -158,48 +226,56 @@ class Deferred:
         if self.files:
             sync_folder(folder)
             dirs = set()
-            for f in self.files:
-                os.replace(f.tmp, f.path)
-                dirs.add(f.path.parent)
+            for tmp, final in self.files:
+                os.replace(tmp, final)
+                dirs.add(os.path.dirname(final))
             _sync_dirs(dirs)
         self._reset()
 
     def discard(self) -> None:
-        for f in self.files:
-            f.tmp.unlink(missing_ok=True)
+        for tmp, _ in self.files:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
         self._reset()
 
 
 def write_text_file(
-    root: Path, relpath: Path, text: str, within: Path | None = None, defer: Deferred | None = None
-) -> Path:
+    root: str | Path, relpath: str | Path, text: str, within: str | Path | None = None, defer: Deferred | None = None
+) -> str:
     """Write ``text`` atomically to ``root/relpath``; refuse any path that would leave ``within``.
 
-    ``within`` (default ``root``) is resolved before ``root/relpath``, so a symbolic link planted
-    inside the output folder cannot lead a write outside it either. With ``defer`` the file is
-    left unsynced under its temporary name; ``defer.publish`` syncs them all at once and renames
-    them (one fsync per file costs a 100k-article run minutes).
+    ``within`` (default ``root``) is resolved before ``root/relpath``'s folder, so a symbolic link
+    planted inside the output folder cannot lead a write outside it either. With ``defer`` the file
+    is left unsynced under its temporary name; ``defer.publish`` syncs them all at once and renames
+    them (one fsync per file costs a 100k-article run minutes). Returns the final name.
     """
-    target = (root / relpath).resolve()
-    given = within or root
-    if defer is None:
-        base = given.resolve()
-    elif (base := defer.bases.get(given)) is None:
-        base = defer.bases[given] = given.resolve()
-    if base not in target.parents:
-        raise ValueError(f"refusing to write outside {within or root}: {relpath}")
-    if defer is not None:
-        defer.claim(target)
-    f = AtomicFile(target)
+    immediate = defer is None
+    places = Deferred() if defer is None else defer
+    rel = os.fspath(relpath)
+    target = places.place(os.fspath(root), rel, os.fspath(within if within is not None else root))
+    folder, name = os.path.split(target)
+    data = (text if text.endswith("\n") else text + "\n").encode("utf-8")
+    fd, tmp = _open_temporary(folder, name)
     try:
-        f.write(text if text.endswith("\n") else text + "\n")
-        if defer is None:
-            f.commit()
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if immediate:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        if immediate:
+            os.replace(tmp, target)
         else:
-            f.close(sync=False)
-            defer.add(f)
+            places.add(tmp, target)
     except BaseException:
-        f.abort()
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
         raise
     return target
 
@@ -232,35 +308,43 @@ def sync_folder(folder: Path) -> None:
 
 
 def write_article_text(
-    out: Path,
+    out: str | Path,
     source: str,
     article_id: str,
     title: str | None,
     text: str,
-    used: set[Path],
+    used: set[str],
     defer: Deferred | None = None,
 ) -> None:
-    """``out/text/<source>.txt``: title, blank line, body; ``used`` keeps two sources apart.
+    """``out/text/<source>.txt``: title, blank line, body; ``used`` (relative names) keeps two
+    sources apart.
 
     Names come from the source only, never from a record's id. ``defer``: see :func:`write_text_file`.
     """
     body = (title + "\n\n" if title else "") + text
-    tag = stable_id(source)[:8]
-    rel = safe_relpath(source)
-    while rel in used:  # two sources that reduce to one name
-        rel = rel.with_name(f"{rel.stem}_{tag}{rel.suffix}")
+    rel = _safe_relname(source)
+    if rel in used:  # two sources that reduce to one name
+        tag = stable_id(source)[:8]
+        while rel in used:
+            rel = f"{rel[:-4]}_{tag}.txt"  # every name ends in ".txt"
+    out = os.fspath(out)
+    root = f"{out}{os.sep}{TEXT_DIR}"
     try:
-        write_text_file(out / TEXT_DIR, rel, body, within=out, defer=defer)
+        write_text_file(root, rel, body, within=out, defer=defer)
     except (OSError, ValueError):
         # the mirrored name cannot be made (a file where a folder is needed, a link leading
         # out of --out): fall back to a flat name that is always safe
-        rel = Path(f"_{stable_id(source)}.txt")
-        write_text_file(out / TEXT_DIR, rel, body, within=out, defer=defer)
+        rel = f"_{stable_id(source)}.txt"
+        write_text_file(root, rel, body, within=out, defer=defer)
     used.add(rel)
 
 
+#: one encoder for every line: ``json.dumps`` with any non-default option builds a new one per call
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=False)
+
+
 def dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n"
+    return _ENCODER.encode(record) + "\n"
 
 
 class Writer:
@@ -274,7 +358,7 @@ class Writer:
         self.text_files = text_files and self.out is not None
         self.articles: AtomicFile | None = None
         self.rejected: AtomicFile | None = None
-        self.used_paths: set[Path] = set()
+        self.used_paths: set[str] = set()
         self.deferred = Deferred()  # text files: synced together and renamed on commit
         if self.out is not None:
             self.out.mkdir(parents=True, exist_ok=True)
@@ -382,7 +466,7 @@ def remove_stray_temporaries(out: Path) -> int:
 
 def write_run_texts(out: Path, articles_file: str | Path) -> None:
     """The ``text/`` mirror of one committed run, from its articles file (rerun-safe: overwrites)."""
-    used: set[Path] = set()
+    used: set[str] = set()
     deferred = Deferred()
     with open(articles_file, encoding="utf-8") as fh:
         for line in fh:

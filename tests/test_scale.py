@@ -144,7 +144,7 @@ def test_deferred_names_fall_back_like_immediate_renames(tmp_path: Path):
     """A file where a later one needs a folder (and the reverse) takes the flat fallback name."""
     out = tmp_path / "out"
     deferred = Deferred()
-    used: set[Path] = set()
+    used: set[str] = set()
     write_article_text(out, "x.txt", "1", None, "first", used, deferred)
     write_article_text(out, "x.txt/y", "2", None, "second", used, deferred)  # needs a folder "x.txt"
     write_article_text(out, "p.txt/q", "3", None, "third", used, deferred)
