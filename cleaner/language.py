@@ -19,7 +19,6 @@ the agreement with langdetect on the whole text (≥ 99% is the target) and the 
 
 from __future__ import annotations
 
-from collections import Counter
 from functools import lru_cache
 
 import numpy as np
@@ -67,16 +66,13 @@ def _weights() -> np.ndarray:
 
 def stopword_vote(text: str) -> str | None:
     """The language of ``text`` when its first words' stopwords name it clearly, else None."""
-    from .clean.stopwords import language_hits, lower_words, stopword_index
+    from .clean.stopwords import first_hits, stopword_index
 
-    words = lower_words(text, FAST_TOKENS)  # the first words, lower-cased (the text once, not each word)
-    tokens = len(words)
-    if tokens < MIN_TOKENS:
-        return None
-    # each distinct word's count added to its languages in one array operation (counting every
-    # word's languages one by one, then sorting every language hit, cost half the vote)
-    hits = language_hits(Counter(words))
-    if hits is None:
+    # the first words' stopwords, each one's count added to its languages in array operations
+    # (counting every word's languages one by one, then sorting every language hit, cost half the
+    # vote), from the lines' stopwords remembered when the page's language was guessed
+    tokens, hits = first_hits(text, FAST_TOKENS)
+    if tokens < MIN_TOKENS or hits is None:
         return None
     names = stopword_index().names
     named = np.flatnonzero(hits)  # the languages some word names: the only ones that compete

@@ -662,3 +662,131 @@ def test_neighbour_means_of_all_windows_at_once_are_each_windows_numbers(n, seed
     for k, w in enumerate(F._P_WINDOWS):
         before, after = _side_means(p, w)
         assert np.array_equal(cols[:, 1 + k], before) and np.array_equal(cols[:, 1 + len(F._P_WINDOWS) + k], after)
+
+
+def _second_language_counting_every_time(paragraphs, first, first_prose=0, sample=4000):
+    """``stopwords.second_language`` as it was before it remembered each paragraph's verdict."""
+    from collections import Counter
+
+    from cleaner.clean.stopwords import (
+        PROSE_DENSITY,
+        PROSE_WORDS,
+        SECOND_MIN_WORDS,
+        SECOND_SHARE,
+        _best_covered,
+        lower_words,
+        stoplist,
+        stopword_index,
+    )
+
+    index = stopword_index()
+    stops = stoplist(first) if first else frozenset()
+    prose = Counter({first or "": first_prose})
+    seen = 0
+    for p in paragraphs:
+        if seen >= sample:
+            break
+        found = lower_words(p, sample)
+        seen += len(found)
+        if len(found) < PROSE_WORDS:
+            continue
+        least = PROSE_DENSITY * len(found)
+        if sum(map(stops.__contains__, found)) >= least:
+            prose[first or ""] += len(found)
+        elif sum(map(index.words.__contains__, found)) >= least:
+            best = _best_covered(Counter(found))
+            if best and best[1] >= least:
+                prose[best[0]] += len(found)
+    others = [(n, lang) for lang, n in prose.items() if lang != first]
+    if not others:
+        return None
+    n, lang = max(others)
+    return lang if n >= SECOND_MIN_WORDS and n >= SECOND_SHARE * prose.get(first or "", 0) else None
+
+
+_PARAGRAPHS = [
+    "The council voted on Monday to close the old bridge, which has been shut since March.",
+    "O conselho votou na segunda-feira para fechar a velha ponte, que está fechada desde março.",
+    "Der Rat hat am Montag beschlossen, die alte Brücke zu schließen, weil sie nicht sicher ist.",
+    "El consejo votó el lunes para cerrar el viejo puente a todo el tráfico de la ciudad.",
+    "Home News Sport Weather Video Live",
+    "1 Green, 1 Red, 2 Blue, 3 Yellow, 4 Black, 5 White",
+    "Subscribe to our newsletter and get the best stories of the day in your inbox",
+    "a de la el en y que los del las por un para con no una su al lo como",
+    "",
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(_PARAGRAPHS), max_size=25),
+    st.sampled_from(["en", "pt", "de", "es", None]),
+    st.integers(0, 400),
+    st.sampled_from([4000, 40, 8]),
+)
+def test_second_language_with_remembered_verdicts_answers_as_counting_every_time(paragraphs, first, prose, sample):
+    from cleaner.clean.stopwords import second_language
+
+    expected = _second_language_counting_every_time(paragraphs, first, prose, sample)
+    assert second_language(paragraphs, first, prose, sample) == expected
+    assert second_language(paragraphs, first, prose, sample) == expected  # its verdicts remembered
+
+
+def test_remembered_verdicts_make_room_and_answer_the_same(monkeypatch):
+    from cleaner.clean import stopwords
+
+    monkeypatch.setattr(stopwords, "VERDICTS_MAX", 3)
+    stopwords.VERDICTS.clear()
+    for _ in range(3):
+        for first in ("en", "pt", None):
+            got = stopwords.second_language(_PARAGRAPHS, first)
+            assert got == _second_language_counting_every_time(_PARAGRAPHS, first)
+            assert len(stopwords.VERDICTS) <= 3
+    stopwords.VERDICTS.clear()
+
+
+_LINES = [
+    "The council voted on Monday to close the old bridge.",
+    "Der Rat hat am Montag beschlossen, die alte Brücke zu schließen.",
+    "Home | News | Sport",
+    "İSTANBUL'DA BİR VE BU İÇİN bir ve bu için da",  # "İ" lower-cases to two characters
+    "ΚΑΙ ΤΟ ΣΤΟ ΟΔΟΣ'Α ΚΑΙ ΣΑΣ και το στο",  # a final sigma lower-cases by its neighbours
+    "\tde la  de\u00a0la\r",
+    "",
+    "   ",
+    "北京市 的 是 and the",
+    "x" * 50,
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_LINES), max_size=40), st.sampled_from([4000, 300, 30, 12, 5, 1, 0]))
+def test_stopword_hits_summed_line_by_line_are_those_of_the_whole_texts_words(lines, sample):
+    from collections import Counter
+
+    from cleaner.clean.stopwords import first_hits, language_hits, lower_words
+
+    text = "\n".join(lines)
+    words = lower_words(text, sample)
+    expected = language_hits(Counter(words))
+    for _ in range(2):  # the second time from the remembered lines
+        read, got = first_hits(text, sample)
+        assert read == len(words)
+        assert (got is None) == (expected is None)
+        if got is not None:
+            assert got.dtype == expected.dtype and got.tolist() == expected.tolist()
+
+
+def test_remembered_line_words_make_room_and_count_the_same(monkeypatch):
+    from collections import Counter
+
+    from cleaner.clean import stopwords
+
+    monkeypatch.setattr(stopwords, "LINE_WORDS_MAX", 3)
+    stopwords.LINE_WORDS.clear()
+    text = "\n".join(_LINES)
+    expected = stopwords.language_hits(Counter(stopwords.lower_words(text, 4000))).tolist()
+    for _ in range(3):
+        assert stopwords.first_hits(text, 4000)[1].tolist() == expected
+        assert len(stopwords.LINE_WORDS) <= 3
+    stopwords.LINE_WORDS.clear()

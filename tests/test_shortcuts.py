@@ -404,6 +404,11 @@ VOTE_CASES = [
     "Home News Sport Weather " * 10,
     "the the the",  # too few words
     "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22",
+    # paragraphs, as clean bodies come: the 300th word inside a line, or at a line's end
+    "\n\n".join(STORY * 8),
+    "\n\n".join(["Home News Sport"] + ["De Rat hat am Montag die Brücke und den Weg geschlossen"] * 40),
+    "\n".join(["one two three four five six seven eight nine ten"] * 29 + ["the and of", "der die das " * 9]),
+    "\n".join(["the council and the mayor"] * 60 + ["der die das und"] * 30),
 ]
 
 
@@ -444,3 +449,37 @@ def test_a_glued_list_is_cut_at_its_marker_whatever_the_spaces_before_it(gap):
     out = cut_glued_lists([Block(story.rstrip() + gap + tail, (1,))], load_rules())
     assert [b.text for b in out] == [story.rstrip(), tail]
     assert [b.cut for b in out] == [None, "related-list"]
+
+
+def test_language_hits_as_a_matrix_product_are_each_words_count_added_to_its_languages(monkeypatch):
+    """The row-matrix form of ``language_hits`` gives the sums of adding every distinct word's count
+    to each of its languages one at a time (whole numbers, so exactly), also once its matrix grew."""
+    from collections import Counter
+
+    import numpy as np
+
+    from cleaner.clean import stopwords
+
+    index = stopwords.StopwordIndex({lang: stopwords.stoplist(lang) for lang in stopwords.languages()})
+    position = {lang: i for i, lang in enumerate(index.names)}
+
+    def one_at_a_time(counts: Counter[str]) -> np.ndarray | None:
+        totals = np.zeros(len(index.names))
+        found = False
+        for word, n in counts.items():
+            for lang in index[word]:
+                totals[position[lang]] += n
+                found = True
+        return totals if found else None
+
+    vocabulary = sorted(index.words)[::97] + ["bridge", "council", "xyzzy", "İstanbul", ""]
+    rng = np.random.default_rng(3)
+    cases = [Counter(), Counter({"xyzzy": 3}), Counter(" ".join(STORY).lower().split())]
+    cases += [Counter(rng.choice(vocabulary, size=int(n)).tolist()) for n in rng.integers(1, 2000, 40)]
+    monkeypatch.setattr(stopwords, "stopword_index", lambda: index)
+    for counts in cases:
+        got, expected = stopwords.language_hits(counts), one_at_a_time(counts)
+        assert (got is None) == (expected is None)
+        if got is not None:
+            assert got.dtype == np.float64 and got.tolist() == expected.tolist()
+    assert len(index.matrix) > 256  # the cases asked for more words than its first rows

@@ -42,12 +42,16 @@ class CleanResult:
 
 
 def clear_caches() -> None:
-    """Forget the lines seen so far (``features.LINES``, the phrase answers, the repaired lines):
-    results do not change, only the time, so benchmarks can time a line met for the first time."""
+    """Forget the lines seen so far (``features.LINES``, the phrase answers, the repaired lines, the
+    second-language verdicts, the lines' stopwords): results do not change, only the time, so
+    benchmarks can time a line met for the first time."""
     from .blocks import _FIXED
     from .features import LINES
+    from .stopwords import LINE_WORDS, VERDICTS
 
     LINES.clear()
+    VERDICTS.clear()
+    LINE_WORDS.clear()
     load_rules().clear()
     _FIXED.clear()
 

@@ -12,8 +12,11 @@ import re
 from collections import Counter
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import chain
 
 import numpy as np
+
+from .remember import make_room
 
 _WORD = re.compile(r"\w+", re.U)
 _HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
@@ -81,19 +84,26 @@ def stoplist(lang: str) -> frozenset[str]:
 INDEX_MAX = 500_000
 
 
-class _Codes(dict):  # type: ignore[type-arg]
-    """word -> positions of its languages in ``StopwordIndex.names``, worked out when first asked for."""
+class _Rows(dict):  # type: ignore[type-arg]
+    """stopword -> its row of ``StopwordIndex.matrix`` (a 1 in the column of each of its languages),
+    filled in when the word is first asked for. Never emptied (rows already handed out must stay
+    valid): at most one row of ``len(names)`` bytes per stopword of any list, ~5 MB if a run met all."""
 
     def __init__(self, index: StopwordIndex) -> None:
         super().__init__()
         self._index = index
         self._position = {lang: i for i, lang in enumerate(index.names)}
 
-    def __missing__(self, word: str) -> np.ndarray:
-        if len(self) >= INDEX_MAX:
-            self.clear()
-        found = self[word] = np.array([self._position[lang] for lang in self._index[word]], dtype=np.intp)
-        return found
+    def __missing__(self, word: str) -> int:
+        index = self._index
+        if word not in index.words:
+            raise KeyError(word)
+        row = len(self)
+        if row == len(index.matrix):  # full: twice the rows (a run asks for a few thousand words)
+            index.matrix = np.concatenate([index.matrix, np.zeros_like(index.matrix)])
+        index.matrix[row, [self._position[lang] for lang in index[word]]] = 1
+        self[word] = row
+        return row
 
 
 class StopwordIndex(dict):  # type: ignore[type-arg]
@@ -110,10 +120,11 @@ class StopwordIndex(dict):  # type: ignore[type-arg]
         self._lists = tuple((lang, words) for lang, words in lists.items() if words)
         #: every word of every list
         self.words = frozenset().union(*(words for _, words in self._lists))
-        #: the languages with a list, in order (``codes`` gives positions in it)
+        #: the languages with a list, in order (the columns of ``matrix``)
         self.names = tuple(lang for lang, _ in self._lists)
-        #: ``codes[word]``: ``self[word]`` as positions in ``names`` (remembered like the answers)
-        self.codes = _Codes(self)
+        #: ``matrix[rows[word]]``: ``self[word]`` as a row of 0/1 over ``names`` (remembered like the answers)
+        self.matrix = np.zeros((256, len(self.names)), dtype=np.uint8)
+        self.rows = _Rows(self)
 
     def __missing__(self, word: str) -> tuple[str, ...]:
         if len(self) >= INDEX_MAX:
@@ -159,8 +170,64 @@ def guess_language(text: str, sample: int = 4000) -> str | None:
     if han and han > 0.3 * max(1, len(_LETTERS.findall(head))):
         # written without spaces: stopword lists do not apply (justext has none for these)
         return "ja" if _KANA.search(head) else "zh"
-    best = _best_covered(Counter(lower_words(text, sample)))
+    best = _pick(first_hits(text, sample)[1])
     return best[0] if best else None
+
+
+#: lines whose words ``guess_language`` remembers before it makes room (``remember.make_room``)
+LINE_WORDS_MAX = 20_000
+#: line -> ``_line_words(line)``: a site's menus, footers and promos come back on every page of it
+LINE_WORDS: dict[str, tuple[int, tuple[int, ...]]] = {}
+_LINES_REUSED: set[str] = set()
+
+
+def _line_words(line: str) -> tuple[int, tuple[int, ...]]:
+    """How many ``\\w+`` words ``line`` has, and the rows (``StopwordIndex.rows``) of those of them,
+    lower-cased, that some stoplist has, in order; remembered (a pure function of the line)."""
+    if len(LINE_WORDS) >= LINE_WORDS_MAX:
+        make_room(LINE_WORDS, _LINES_REUSED, LINE_WORDS_MAX)
+    index = stopword_index()
+    words = lower_words(line, len(line))  # every word: a line has fewer words than characters
+    rows = tuple(map(index.rows.__getitem__, filter(index.words.__contains__, words)))
+    found = LINE_WORDS[line] = (len(words), rows)
+    return found
+
+
+def first_hits(text: str, n: int) -> tuple[int, np.ndarray | None]:
+    """``len(words)`` and ``language_hits(Counter(words))`` of ``words = lower_words(text, n)``,
+    summed line by line from the lines' remembered stopwords.
+
+    Words never run across a line break (``\\w`` does not match it), and ``lower_words`` gives
+    the words lower-cased one by one, so a text's first words are its lines' words in turn (of the
+    line that holds the ``n``-th word, its first words only), and their hits are the sum of their
+    stopwords' rows of 0/1 per language (whole numbers: exact in float64). Most of a page's words
+    are in lines met before (its site's template: two thirds on the load benchmark's pages; the
+    kept lines again when the clean body's language is voted on), which are then neither
+    lower-cased, searched, counted nor looked up again.
+    """
+    total = 0
+    parts = []
+    found = LINE_WORDS.get
+    reused = _LINES_REUSED.add
+    for line in text.split("\n"):
+        known = found(line)
+        if known is None:
+            known = _line_words(line)
+        else:
+            reused(line)
+        if total + known[0] > n:  # the line with the n-th word: its first words
+            index = stopword_index()
+            words = lower_words(line, n - total)
+            parts.append(tuple(map(index.rows.__getitem__, filter(index.words.__contains__, words))))
+            total = n
+            break
+        total += known[0]
+        if known[1]:
+            parts.append(known[1])
+    rows = np.fromiter(chain.from_iterable(parts), np.intp)
+    if not len(rows):
+        return total, None
+    return total, stopword_index().matrix[rows].sum(axis=0, dtype=np.float64)
 
 
 def language_hits(counts: Counter[str]) -> np.ndarray | None:
@@ -168,19 +235,24 @@ def language_hits(counts: Counter[str]) -> np.ndarray | None:
     ``stopword_index().names``; whole numbers as floats), or None when no word is a stopword."""
     index = stopword_index()
     # each distinct word once (C-level counting); only the stopwords among them (a C-level set
-    # intersection) add their count to each of their languages, all in one array operation
+    # intersection): their counts times their rows of 0/1 per language, one matrix product (whole
+    # numbers: exact in float64, so the sums of adding each count to each of its languages)
     words = list(index.words.intersection(counts))
     if not words:
         return None
-    codes = list(map(index.codes.__getitem__, words))
-    weights = np.repeat(np.fromiter(map(counts.__getitem__, words), np.float64, len(words)), list(map(len, codes)))
-    return np.bincount(np.concatenate(codes), weights, minlength=len(index.names))
+    rows = np.fromiter(map(index.rows.__getitem__, words), np.intp, len(words))
+    weights = np.fromiter(map(counts.__getitem__, words), np.float64, len(words))
+    return weights @ index.matrix[rows]
 
 
 def _best_covered(counts: Counter[str]) -> tuple[str, int] | None:
     """The language whose stopwords best cover the words counted in ``counts``, and how many of the
     words are its stopwords; None when no word is a stopword."""
-    totals = language_hits(counts)
+    return _pick(language_hits(counts))
+
+
+def _pick(totals: np.ndarray | None) -> tuple[str, int] | None:
+    """``_best_covered`` from the hits of each language (``language_hits``)."""
     if totals is None:
         return None
     index = stopword_index()
@@ -222,29 +294,60 @@ def second_language(paragraphs: list[str], first: str | None, first_prose: int =
     ``first_prose``: words of prose in ``first`` that the caller counted already and left out of
     ``paragraphs``.
     """
-    index = stopword_index()
-    stops = stoplist(first) if first else frozenset()
     prose: Counter[str] = Counter({first or "": first_prose})
     seen = 0
     for p in paragraphs:
         if seen >= sample:
             break
-        found = lower_words(p, sample)
-        seen += len(found)
-        if len(found) < PROSE_WORDS:
-            continue
-        least = PROSE_DENSITY * len(found)
-        if sum(map(stops.__contains__, found)) >= least:
-            prose[first or ""] += len(found)  # the page's language (most prose is): no need to ask the others
-        elif sum(map(index.words.__contains__, found)) >= least:
-            best = _best_covered(Counter(found))  # ``guess_language``'s pick for the paragraph alone
-            if best and best[1] >= least:
-                prose[best[0]] += len(found)
+        words, lang = _prose_language(p, first, sample)
+        seen += words
+        if lang is not None:
+            prose[lang] += words
     others = [(n, lang) for lang, n in prose.items() if lang != first]
     if not others:
         return None
     n, lang = max(others)
     return lang if n >= SECOND_MIN_WORDS and n >= SECOND_SHARE * prose.get(first or "", 0) else None
+
+
+#: paragraphs whose verdict ``second_language`` remembers before it makes room (``remember.make_room``)
+VERDICTS_MAX = 20_000
+#: (paragraph, page language, sample) -> ``_judge``'s verdict: a site's template paragraphs (its menus
+#: and promos, not prose in the page's language) come back on every page of the site, and were
+#: tokenised, counted and voted on again each time (three quarters of the paragraphs asked about on
+#: the load benchmark's pages had been asked about before)
+VERDICTS: dict[tuple[str, str | None, int], tuple[int, str | None]] = {}
+_REUSED: set[tuple[str, str | None, int]] = set()
+
+
+def _prose_language(paragraph: str, first: str | None, sample: int) -> tuple[int, str | None]:
+    """``_judge(paragraph, first, sample)``, remembered (a pure function of its arguments)."""
+    key = (paragraph, first, sample)
+    found = VERDICTS.get(key)
+    if found is not None:
+        _REUSED.add(key)
+        return found
+    if len(VERDICTS) >= VERDICTS_MAX:
+        make_room(VERDICTS, _REUSED, VERDICTS_MAX)
+    found = VERDICTS[key] = _judge(paragraph, first, sample)
+    return found
+
+
+def _judge(paragraph: str, first: str | None, sample: int) -> tuple[int, str | None]:
+    """How many words ``second_language`` reads in ``paragraph`` (its first ``sample``), and the
+    language it is prose in: ``first or ""`` for the page's own, another one, or None (no prose)."""
+    found = lower_words(paragraph, sample)
+    if len(found) < PROSE_WORDS:
+        return len(found), None
+    least = PROSE_DENSITY * len(found)
+    stops = stoplist(first) if first else frozenset()
+    if sum(map(stops.__contains__, found)) >= least:
+        return len(found), first or ""  # the page's language (most prose is): no need to ask the others
+    if sum(map(stopword_index().words.__contains__, found)) >= least:
+        best = _best_covered(Counter(found))  # ``guess_language``'s pick for the paragraph alone
+        if best and best[1] >= least:
+            return len(found), best[0]
+    return len(found), None
 
 
 @lru_cache(maxsize=64)
