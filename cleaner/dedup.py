@@ -19,9 +19,10 @@ import importlib
 import importlib.util
 import math
 import re
+import signal
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
@@ -330,6 +331,7 @@ def group(
     texts: Texts | None = None,
     shingles: Shingles | None = None,
     pairs: wordpairs.WordPairs | None = None,
+    pool: bool = False,
 ) -> list[list[Document]]:
     """Partition ``docs`` (not rejected, with signatures keyed by ``source``) into groups.
 
@@ -347,6 +349,8 @@ def group(
     With ``texts``, the members' texts are read from there for the canonical choice and dropped again.
     With ``shingles``, the pages of the shingle sets read are let go every ``RELEASE_EVERY`` documents.
     ``pairs`` (the batch's word pairs) lets the canonical choice tell a changed word between two copies.
+    With ``pool`` and ``config.workers > 1``, the canonical choices of ``PARALLEL_FROM`` or more groups
+    of copies are made in worker processes (``_choices_in_workers``); the answer is the same.
     """
     ordered = sorted(docs, key=lambda d: _rank_key(d, sigs[d.source]))
     if shingles is not None:
@@ -384,23 +388,147 @@ def group(
         if filled[best] < MAJORITY_SAMPLE:
             samples[best, filled[best]] = i
             filled[best] += 1
-    shared = shared_paragraphs([[ordered[m] for m in g] for g in groups], sigs, texts)
-    out = []
-    for gi, g in enumerate(groups):
+    out = [[ordered[m] for m in g] for g in groups]
+    shared = shared_paragraphs(out, sigs, texts)
+    tasks = _canonical_tasks(out, shared, sigs, config.shingle_size, texts, shingles)
+    copies = sum(len(g) > 1 for g in out)
+    if pool and config.workers > 1 and copies >= PARALLEL_FROM:
+        choices = _choices_in_workers(tasks, config, pairs)
+    else:
+        choices = (decide(task, pairs) for task in tasks)
+    for choice in choices:  # in group order: each group's choice is its own
+        out[choice.index] = choice.apply(out[choice.index])
+    return out
+
+
+#: the canonical choice runs in worker processes (``group(pool=True)``) from this many groups of
+#: copies on: below, the choice takes less than starting a pool would (~3 ms a group of two)
+PARALLEL_FROM = 500
+#: groups of copies per task sent to the workers (a task costs the main process ~1 ms)
+CHOICE_BATCH = 8
+#: the metadata the canonical choice reads (``_richness``, ``_date``): all a task carries of it
+CHOICE_METADATA = ("author", "sitename", "url", "published", "date")
+
+
+@dataclass(frozen=True)
+class CanonicalTask:
+    """One group's canonical choice with what it reads and nothing more, to run in another process:
+    stripped copies of the members (text, title, id, source, ``CHOICE_METADATA``), their signatures
+    without paragraph keys, and the page chrome found in other stories (``other_stories_chrome``)."""
+
+    index: int  #: the group's place in ``group``'s answer
+    members: list[Document]
+    sigs: dict[str, Signature]
+    chrome: np.ndarray
+    shingle_size: int
+
+
+@dataclass(frozen=True)
+class CanonicalChoice:
+    """What ``choose_canonical`` decided for one group, to apply to the group's own documents."""
+
+    index: int
+    order: list[int]  #: the members' places, best copy first
+    duplicates: list[dict]  #: the canonical copy's ``duplicates``
+    reason: str  #: its ``canonical_reason``
+
+    def apply(self, members: list[Document]) -> list[Document]:
+        """``members`` in the chosen order, with what ``choose_canonical`` records on them."""
+        chosen = [members[i] for i in self.order]
+        for m in chosen[1:]:
+            m.duplicates = []
+        chosen[0].duplicates = self.duplicates
+        chosen[0].metadata["canonical_reason"] = self.reason
+        return chosen
+
+
+def _canonical_tasks(
+    groups: list[list[Document]],
+    shared: dict[int, list[tuple[int, Document]]],
+    sigs: dict[str, Signature],
+    k: int,
+    texts: Texts | None,
+    shingles: Shingles | None,
+) -> Iterator[CanonicalTask]:
+    """A task for each group of two or more members, in group order, made as they are asked for:
+    only the texts of the groups in flight are held."""
+    for gi, members in enumerate(groups):
         if shingles is not None and gi % RELEASE_EVERY == RELEASE_EVERY - 1:
             shingles.release()
-        members = [ordered[m] for m in g]
-        if len(members) > 1:
-            if texts is not None:
-                for m in members:
-                    m.text = texts.read(m)
-            chrome = other_stories_chrome(gi, members, shared, sigs, config.shingle_size, texts)
-            members = choose_canonical(members, sigs, config.shingle_size, chrome, pairs)
-            if texts is not None:
-                for m in members:
-                    m.text = ""
-        out.append(members)
-    return out
+        if len(members) < 2:
+            continue
+        if texts is not None:
+            for m in members:
+                m.text = texts.read(m)
+        chrome = other_stories_chrome(gi, members, shared, sigs, k, texts)
+        stripped = [
+            Document(
+                source=m.source,
+                id=m.id,
+                title=m.title,
+                text=m.text,
+                metadata={key: m.metadata[key] for key in CHOICE_METADATA if key in m.metadata},
+            )
+            for m in members
+        ]
+        if texts is not None:
+            for m in members:
+                m.text = ""
+        own = {}
+        for m in members:
+            sig = sigs[m.source]
+            own[m.source] = Signature(sig.hashvalues, sig.shingles, sig.words)
+        yield CanonicalTask(gi, stripped, own, chrome, k)
+
+
+def decide(task: CanonicalTask, pairs: wordpairs.WordPairs | None = None) -> CanonicalChoice:
+    """``choose_canonical`` of the task's group (``pairs``: the batch's word pairs)."""
+    members = task.members
+    chosen = choose_canonical(list(members), task.sigs, task.shingle_size, task.chrome, pairs)
+    place = {id(m): i for i, m in enumerate(members)}
+    canon = chosen[0]
+    return CanonicalChoice(task.index, [place[id(m)] for m in chosen], canon.duplicates, canon.metadata["canonical_reason"])
+
+
+def _choices_in_workers(
+    tasks: Iterator[CanonicalTask], config: Config, pairs: wordpairs.WordPairs | None
+) -> Iterator[CanonicalChoice]:
+    """``decide`` of each task in ``config.workers`` processes, in task order, while the main process
+    reads the next groups' texts. Inside ``workers.kept_pools`` the pool the signing passes kept is
+    borrowed. The word-pair table goes to a file each worker maps read-only, once (it reads a few of
+    its pages), not with every task; a task whose worker died is decided here."""
+    from . import workers  # here: the library's serial path does not need it
+
+    saved = wordpairs.save(pairs) if pairs is not None else None
+
+    def here(item: tuple[CanonicalTask, str | None], reason: str) -> CanonicalChoice:
+        return decide(item[0], pairs)
+
+    try:
+        yield from workers.imap(
+            _decide_in_worker,
+            ((task, saved) for task in tasks),
+            config.workers,
+            _init_chooser,
+            (),
+            here,
+            fresh=True,  # the main process holds every signature by now
+            keep=True,
+            batch=CHOICE_BATCH,
+            borrow=True,
+        )
+    finally:
+        if saved is not None:
+            wordpairs.remove(saved)
+
+
+def _init_chooser() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def _decide_in_worker(item: tuple[CanonicalTask, str | None]) -> CanonicalChoice:
+    task, saved = item
+    return decide(task, wordpairs.mapped(saved) if saved is not None else None)
 
 
 def _best_group(

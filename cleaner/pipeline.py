@@ -317,7 +317,8 @@ def run(
                 shingles.park(doc.source)
     if config.dedup:
         shingles.flush()
-        with workers.kept_pools():  # the two passes re-sign texts in one pool of workers
+        # the two passes re-sign texts in one pool of workers; the canonical choice borrows it
+        with workers.kept_pools():
             # lines one copy kept, another dropped
             revived = rescue.restore(kept, sigs, config, rejected, spool, spares, shingles)
             spares.close()
@@ -327,9 +328,9 @@ def run(
             shingles.park_loose()  # the changed documents' new signatures
             # needs every kept doc: runs here, not in workers
             chrome.remove_chrome(kept, sigs, config, spool, shingles)
-        rejected += [d for d in kept if d.rejected]
-        kept = [d for d in kept if not d.rejected]
-        groups = dedup.group(kept, sigs, config, spool, shingles, pairs)
+            rejected += [d for d in kept if d.rejected]
+            kept = [d for d in kept if not d.rejected]
+            groups = dedup.group(kept, sigs, config, spool, shingles, pairs, pool=True)
         emitted = [g[0] for g in groups]
         summary.duplicates = sum(len(g) - 1 for g in groups)
     else:

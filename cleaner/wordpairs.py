@@ -20,6 +20,9 @@ reads as used when it is not, which only makes two versions read alike more ofte
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
@@ -45,8 +48,10 @@ class WordPairs:
     """Per slot: how many documents hold a pair of adjacent words hashed there (``add`` once per
     document, with its ``slots``)."""
 
-    def __init__(self) -> None:
-        self.counts = np.zeros(1 << BITS, dtype=np.uint8)  # pages the OS maps only when written
+    def __init__(self, counts: np.ndarray | None = None) -> None:
+        """An empty table, or one holding ``counts`` (``1 << BITS`` uint8: a table ``mapped`` back)."""
+        # pages the OS maps only when written
+        self.counts = np.zeros(1 << BITS, dtype=np.uint8) if counts is None else counts
 
     def add(self, found: np.ndarray) -> None:
         """One more document holds each of ``found`` (unique slots)."""
@@ -76,3 +81,31 @@ class WordPairs:
             return float(((self.counts[found].astype(np.int64) - taken) > 0).mean())
 
         return reads
+
+
+def save(pairs: WordPairs) -> str:
+    """Write the table to a new named temporary file and return its path (for other processes to map
+    with ``mapped``; ``remove`` it when they are done)."""
+    with tempfile.NamedTemporaryFile(prefix="cleaner-wordpairs-", suffix=".u8", delete=False) as fh:
+        fh.write(pairs.counts.data)
+        return fh.name
+
+
+def remove(path: str) -> None:
+    """Delete a file ``save`` wrote (processes that mapped it keep their maps)."""
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+#: the table a worker process mapped last (``mapped``): the path and its ``WordPairs``
+_MAPPED: tuple[str, WordPairs] | None = None
+
+
+def mapped(path: str) -> WordPairs:
+    """The table ``save`` wrote to ``path``, mapped read-only; mapped once per process and path, so
+    a worker asked about many groups maps it once and reads only the pages it needs (the OS shares
+    them between processes)."""
+    global _MAPPED
+    if _MAPPED is None or _MAPPED[0] != path:
+        _MAPPED = (path, WordPairs(np.memmap(path, dtype=np.uint8, mode="r", shape=(1 << BITS,))))
+    return _MAPPED[1]

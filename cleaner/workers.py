@@ -13,7 +13,8 @@ is left with a full batch while the other idles. Each document is still processe
 (the worker's per-document time limit, its own result or rejection); how they are batched
 changes no result.
 
-Passes that sign texts several times a run share one pool (``kept_pools``).
+Passes that sign texts several times a run share one pool (``kept_pools``); work that needs nothing
+of a pool's initializer (the canonical choice of copies) can borrow that pool (``imap(borrow=True)``).
 
 The per-document time limit inside a worker (SIGALRM) cannot stop C code that never returns to the
 interpreter (lxml stuck on a pathological page). So the parent also waits at most ``timeout`` seconds
@@ -120,6 +121,7 @@ def imap(
     fresh: bool = False,
     keep: bool = False,
     batch: int | None = None,
+    borrow: bool = False,
 ) -> Iterator[R]:
     """``work(item)`` for every item, in ``workers`` processes; yields one result per item.
 
@@ -129,11 +131,19 @@ def imap(
     server too (the main process is already large). ``keep``: inside ``kept_pools``, take the pool
     that an earlier call with the same ``initializer`` and ``initargs`` left, and leave it for the next.
     ``batch``: documents per task instead of ``BATCH`` (more for cheap work, where a task's own
-    cost in the main process would dominate).
+    cost in the main process would dominate). ``borrow`` (with ``keep``): for ``work`` that needs
+    nothing of its pool's initializer, take any pool kept with the same ``workers`` and ``fresh``
+    (one started by another pass: no second pool to start and hold), and leave it under its own
+    initializer; ``initializer`` and ``initargs`` only start a pool when none is kept.
     """
     batch = BATCH if batch is None else batch
     ctx = _fresh_context() if fresh else _context()
     kept_as = (initializer, initargs, workers, fresh) if keep and _KEPT is not None else None
+    if kept_as is not None and borrow and _KEPT is not None and kept_as not in _KEPT:
+        lent = next((key for key in _KEPT if key[2:] == (workers, fresh)), None)
+        if lent is not None:  # the lender's initializer starts the pool again after a crash or recycling
+            kept_as = lent
+            initializer, initargs = lent[0], lent[1]
     source = iter(items)
     exhausted = False
     # read from the source, not yet sent (and items refused by a pool that had just broken):
