@@ -561,11 +561,9 @@ def _best_group(
     row, members = row[chosen], members[chosen]
     lens = sizes[members]
     hay = np.concatenate([ranked[m].shingles for m in members.tolist()])
-    at = np.searchsorted(sig.shingles, hay)
-    at[at == size] = 0
-    hits = np.concatenate(([0], np.cumsum(sig.shingles[at] == hay)))
+    found_at = positions_in(hay, sig.shingles)  # sorted: each member's hits lie between its bounds
     ends = np.cumsum(lens)
-    inter = hits[ends] - hits[ends - lens]
+    inter = np.searchsorted(found_at, ends) - np.searchsorted(found_at, ends - lens)
     jac = inter / (size + lens - inter)
     con = inter / np.minimum(lens, size)
     copy = (jac >= threshold) | (con >= max(threshold, CONTAINMENT))  # is_copy
@@ -923,6 +921,29 @@ def _other_versions(before: int, after: int, mine: np.ndarray, others: list[np.n
                 found.append((j, p, int(ends[n])))
                 break
     return found
+
+
+#: low bits of a shingle hash that ``positions_in``'s bitmap is indexed by (a 64 KiB table: cache-resident)
+_SCREEN_BITS = 16
+
+
+def positions_in(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """The positions (ascending) of the ``values`` that are in ``sorted_set`` (sorted, unique uint32 hashes).
+
+    Most values compared in grouping are not in the set (other stories' shingles): a bitmap of the set's
+    low bits screens them out in one array lookup, and only the few that pass (the set's own hashes and
+    ~1 % chance collisions) are confirmed by binary search, ~4x faster than searching every value.
+    """
+    if not len(values) or not len(sorted_set):
+        return np.zeros(0, dtype=np.int64)
+    mask = np.uint32((1 << _SCREEN_BITS) - 1)
+    screen = np.zeros(1 << _SCREEN_BITS, dtype=bool)
+    screen[sorted_set & mask] = True
+    maybe = np.flatnonzero(screen[values & mask])
+    candidates = values[maybe]
+    at = np.searchsorted(sorted_set, candidates)
+    at[at == len(sorted_set)] = 0
+    return maybe[sorted_set[at] == candidates]
 
 
 def _count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:

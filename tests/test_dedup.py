@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import numpy as np
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from cleaner import chrome, dedup, wordpairs
 from cleaner.config import Config
@@ -607,3 +609,19 @@ def test_of_two_copies_a_word_that_reads_as_the_rest_of_the_batch_is_the_origina
     reads = pairs.reading([dedup.normalise(t) for t in dropped.values()])
     held = np.isin(c.seq, sigs["original.txt"].shingles)
     assert dedup._substitutions(c, held, 5, [copies["original.txt"]], reads) == 1
+
+
+@given(
+    st.lists(st.integers(0, 2**32 - 1), max_size=300, unique=True),
+    st.lists(st.integers(0, 2**32 - 1), max_size=300),
+    st.integers(1, 2**16 - 1),
+)
+@example([0, 2**32 - 1], [0, 2**32 - 1, 1, 2**16, 2**32 - 2], 1)
+def test_positions_in_is_membership(members: list[int], others: list[int], high: int) -> None:
+    """The bitmap screen never changes the answer: exactly the values in the set, including values
+    that share a member's low bits (they pass the screen) and values beyond the set's ends."""
+    sorted_set = np.unique(np.array(members, dtype=np.uint32))
+    colliding = [m ^ (high << 16) for m in members]  # same low 16 bits, other high bits
+    values = np.array(others + members[::2] + colliding, dtype=np.uint32)
+    expected = np.flatnonzero(np.isin(values, sorted_set))
+    assert dedup.positions_in(values, sorted_set).tolist() == expected.tolist()
