@@ -117,8 +117,10 @@ class BandIndex:
         return self._ids(lo, hi)
 
     def query_ids_each(self, hashvalues: np.ndarray, chunk: int = 4096) -> Iterator[np.ndarray]:
-        """``query_ids`` of each row of the 2-D ``hashvalues``, in order: the band keys and binary
-        searches of ``chunk`` rows at a time in one array operation (one query's share is ~60 µs)."""
+        """``query_ids`` of each row of the 2-D ``hashvalues``, in order, but unsorted and with a signature
+        that shares several bands repeated: grouping maps them to groups and de-duplicates those (one
+        sort per document, not two). The band keys and binary searches of ``chunk`` rows at a time are
+        one array operation (one query's share is ~60 µs)."""
         if not self._keys:
             for _ in range(len(hashvalues)):
                 yield np.zeros(0, dtype=np.int32)
@@ -131,10 +133,11 @@ class BandIndex:
             lo = np.searchsorted(self._sorted, probe, "left")
             hi = np.searchsorted(self._sorted, probe, "right")
             for row_lo, row_hi in zip(lo, hi, strict=True):
-                yield self._ids(row_lo, row_hi)
+                yield self._ids(row_lo, row_hi, unique=False)
 
-    def _ids(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        """The sorted unique insertion numbers at the sorted positions ``lo[b]`` to ``hi[b] - 1``."""
+    def _ids(self, lo: np.ndarray, hi: np.ndarray, unique: bool = True) -> np.ndarray:
+        """The insertion numbers at the sorted positions ``lo[b]`` to ``hi[b] - 1`` (sorted and unique
+        when ``unique``)."""
         assert self._order is not None
         counts = hi - lo
         total = int(counts.sum())
@@ -143,7 +146,8 @@ class BandIndex:
         # every position lo[b] .. hi[b]-1 of every band, without a Python loop
         starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
         positions = starts + np.arange(total)
-        return np.unique(self._order[positions])
+        found = self._order[positions]
+        return np.unique(found) if unique else found
 
     def query(self, hashvalues: np.ndarray) -> set[str]:
         """Keys of every inserted signature that shares at least one whole band with ``hashvalues``."""

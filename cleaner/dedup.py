@@ -369,7 +369,7 @@ def group(
     # checked against all its candidate groups' samples in a few array operations
     samples = np.full((len(ordered), MAJORITY_SAMPLE), -1, dtype=np.int32)
     filled = np.zeros(len(ordered), dtype=np.int64)
-    # every document's candidates, its band lookups done a few thousand documents at a time
+    # every document's candidates (unsorted, may repeat), its band lookups done a few thousand documents at a time
     for i, candidates in enumerate(lsh.query_ids_each(values)):
         if shingles is not None and i % RELEASE_EVERY == RELEASE_EVERY - 1:
             shingles.release()
