@@ -249,7 +249,7 @@ def _foreign(
     """
     holders = _Holders(keys)
 
-    @lru_cache(maxsize=256)  # the documents of a few sites' pages, not every text read
+    @lru_cache(maxsize=4096)  # the documents of a few hundred sites' pages (~4 KB each), not every text read
     def paragraph_shingles(i: int) -> _ParagraphShingles:
         return _ParagraphShingles(read(i), k)
 
