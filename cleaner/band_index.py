@@ -114,7 +114,7 @@ class BandIndex:
         probe = self.band_keys(hashvalues)
         lo = np.searchsorted(self._sorted, probe, "left")
         hi = np.searchsorted(self._sorted, probe, "right")
-        return self._ids(lo, hi)
+        return np.unique(self._ids(lo, hi))
 
     def query_ids_each(self, hashvalues: np.ndarray, chunk: int = 4096) -> Iterator[np.ndarray]:
         """``query_ids`` of each row of the 2-D ``hashvalues``, in order, but unsorted and with a signature
@@ -133,11 +133,11 @@ class BandIndex:
             lo = np.searchsorted(self._sorted, probe, "left")
             hi = np.searchsorted(self._sorted, probe, "right")
             for row_lo, row_hi in zip(lo, hi, strict=True):
-                yield self._ids(row_lo, row_hi, unique=False)
+                yield self._ids(row_lo, row_hi)
 
-    def _ids(self, lo: np.ndarray, hi: np.ndarray, unique: bool = True) -> np.ndarray:
-        """The insertion numbers at the sorted positions ``lo[b]`` to ``hi[b] - 1`` (sorted and unique
-        when ``unique``)."""
+    def _ids(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """The insertion numbers at the sorted positions ``lo[b]`` to ``hi[b] - 1`` (a number once per
+        band it is found in)."""
         assert self._order is not None
         counts = hi - lo
         total = int(counts.sum())
@@ -146,8 +146,7 @@ class BandIndex:
         # every position lo[b] .. hi[b]-1 of every band, without a Python loop
         starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
         positions = starts + np.arange(total)
-        found = self._order[positions]
-        return np.unique(found) if unique else found
+        return self._order[positions]
 
     def query(self, hashvalues: np.ndarray) -> set[str]:
         """Keys of every inserted signature that shares at least one whole band with ``hashvalues``."""

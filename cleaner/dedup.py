@@ -942,20 +942,22 @@ def positions_in(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     screen = np.zeros(1 << _SCREEN_BITS, dtype=bool)
     screen[sorted_set & mask] = True
     maybe = np.flatnonzero(screen[values & mask])
-    candidates = values[maybe]
-    at = np.searchsorted(sorted_set, candidates)
+    return maybe[_members(values[maybe], sorted_set)]
+
+
+def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_set)`` for a sorted, unique, non-empty set, by binary search, without
+    ``isin``'s sort of both arrays."""
+    at = np.searchsorted(sorted_set, values)
     at[at == len(sorted_set)] = 0
-    return maybe[sorted_set[at] == candidates]
+    return sorted_set[at] == values
 
 
 def _count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:
-    """How many of ``values`` are in ``sorted_set`` (sorted, unique): ``np.isin(...).sum()`` by
-    binary search, without ``isin``'s sort of both arrays."""
+    """How many of ``values`` are in ``sorted_set`` (sorted, unique)."""
     if not len(values) or not len(sorted_set):
         return 0
-    at = np.searchsorted(sorted_set, values)
-    at[at == len(sorted_set)] = 0
-    return int((sorted_set[at] == values).sum())
+    return int(_members(values, sorted_set).sum())
 
 
 #: what decided the choice, in the order of the sort key (for ``canonical_reason``)
