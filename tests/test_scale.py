@@ -285,6 +285,41 @@ def test_recycled_pools_keep_order_and_fork_from_a_small_server(monkeypatch):
         assert workers._fresh_context().get_start_method() == "forkserver"
 
 
+def test_a_pool_whose_worker_grew_past_the_memory_bound_is_replaced(monkeypatch):
+    from cleaner import workers
+
+    monkeypatch.setattr(workers, "RECYCLE_RSS", 0)  # every worker is past it after its first task
+    results = list(workers.imap(_square, range(40), 2, _no_init, (), _failed))
+    assert [r for r, _ in results] == [x * x for x in range(40)]
+    assert len({pid for _, pid in results}) > 2
+
+
+def test_a_pool_whose_workers_stay_small_lives_through_the_run(monkeypatch):
+    """Replacing it would throw away what its workers have cached."""
+    from cleaner import workers
+
+    monkeypatch.setattr(workers, "RECYCLE_RSS", 1 << 40)
+    monkeypatch.setattr(workers, "RECYCLE_TASKS", 10)
+    results = list(workers.imap(_square, range(40), 2, _no_init, (), _failed))
+    assert len({pid for _, pid in results}) > 2  # the document bound still holds
+    monkeypatch.setattr(workers, "RECYCLE_TASKS", 1000)
+    results = list(workers.imap(_square, range(40), 2, _no_init, (), _failed))
+    assert [r for r, _ in results] == [x * x for x in range(40)]
+    assert len({pid for _, pid in results}) <= 2
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="current RSS is read from /proc (Linux)")
+def test_resident_memory_is_the_current_one():
+    from cleaner import workers
+
+    before = workers.resident()
+    block = bytearray(64 << 20)
+    block[:: 4096] = b"x" * len(range(0, len(block), 4096))  # touch every page
+    assert workers.resident() - before >= 48 << 20
+    del block
+    assert workers.resident() - before < 32 << 20
+
+
 def test_chrome_pass_signs_in_workers_with_the_same_result(monkeypatch):
     def run(workers: int) -> list[tuple[str, str, bytes]]:
         config = Config(workers=workers, min_words=3)
