@@ -179,19 +179,17 @@ def imap(
         pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
         submitted = 0
     done = False
-    grown = False  # a worker's memory passed RECYCLE_RSS: no new tasks until the pool is replaced
     try:
         while True:
-            if (submitted >= workers * RECYCLE_TASKS or grown) and not pending and (ahead or not exhausted):
+            if submitted >= workers * RECYCLE_TASKS and not pending and (ahead or not exhausted):
                 pool.shutdown(wait=True)
                 ctx = _fresh_context()
                 pool = ProcessPoolExecutor(
                     workers, mp_context=ctx, initializer=initializer, initargs=initargs
                 )
                 submitted = 0
-                grown = False
             broken = False
-            while len(pending) < workers * IN_FLIGHT and submitted < workers * RECYCLE_TASKS and not grown:
+            while len(pending) < workers * IN_FLIGHT and submitted < workers * RECYCLE_TASKS:
                 while not exhausted and len(ahead) < ahead_max:
                     try:
                         ahead.append(next(source))
@@ -214,7 +212,7 @@ def imap(
                 pool = ProcessPoolExecutor(
                     workers, mp_context=ctx, initializer=initializer, initargs=initargs
                 )
-                submitted, grown = 0, False
+                submitted = 0
                 continue
             if not pending:
                 done = True
@@ -222,7 +220,8 @@ def imap(
             task, future = pending.popleft()
             try:
                 results, memory = future.result(timeout=None if timeout is None else timeout * len(task))
-                grown = grown or memory > RECYCLE_RSS
+                if memory > RECYCLE_RSS:  # the pool takes no more tasks, and is replaced once drained
+                    submitted = max(submitted, workers * RECYCLE_TASKS)
                 yield from results
                 continue
             except BrokenProcessPool:
@@ -252,7 +251,7 @@ def imap(
                     for item in each:
                         yield _alone(work, item, initializer, initargs, failed, timeout)
             pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
-            submitted, grown = 0, False
+            submitted = 0
     finally:
         if done and kept_as is not None and _KEPT is not None:
             _KEPT[kept_as] = (pool, submitted)  # idle and whole: the next call takes it

@@ -299,7 +299,7 @@ def test_a_pool_whose_workers_stay_small_lives_through_the_run(monkeypatch):
     from cleaner import workers
 
     monkeypatch.setattr(workers, "RECYCLE_RSS", 1 << 40)
-    monkeypatch.setattr(workers, "RECYCLE_TASKS", 10)
+    monkeypatch.setattr(workers, "RECYCLE_TASKS", 3)
     results = list(workers.imap(_square, range(40), 2, _no_init, (), _failed))
     assert len({pid for _, pid in results}) > 2  # the document bound still holds
     monkeypatch.setattr(workers, "RECYCLE_TASKS", 1000)
