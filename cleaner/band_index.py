@@ -135,6 +135,24 @@ class BandIndex:
             for row_lo, row_hi in zip(lo, hi, strict=True):
                 yield self._ids(row_lo, row_hi)
 
+    def query_pairs(self, hashvalues: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (row of the 2-D ``hashvalues``, insertion number) sharing a whole band, once, sorted
+        by row then number: ``query_ids`` of every row in a few array operations, for many queries
+        that mostly find nothing (a run's new documents against the stored signatures of earlier runs)."""
+        if not self._keys or not len(hashvalues):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        if self._stale:
+            self._build()
+        assert self._sorted is not None
+        probe = self.band_keys(hashvalues).ravel()  # row-major: entry k is row k // bands
+        lo = np.searchsorted(self._sorted, probe, "left")
+        hi = np.searchsorted(self._sorted, probe, "right")
+        ids = self._ids(lo, hi).astype(np.int64)
+        rows = np.repeat(np.arange(len(probe), dtype=np.int64) // self.bands, hi - lo)
+        n = len(self._keys)
+        pairs = np.unique(rows * n + ids)  # a pair sharing several bands once
+        return pairs // n, pairs % n
+
     def _ids(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """The insertion numbers at the sorted positions ``lo[b]`` to ``hi[b] - 1`` (a number once per
         band it is found in)."""

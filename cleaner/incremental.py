@@ -18,21 +18,21 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 
-from . import chrome, dedup, rescue, workers
+from . import dedup, workers
+from .band_index import BandIndex
 from .config import Config
 from .document import Document
-from .pipeline import process_all
+from .pipeline import Batch, process_all
 from .signals import StopSignals, checkpoint
 from .sources import Item, discover
 from .state import Earlier, Fingerprint, Outcome, State
-from .wordpairs import WordPairs
 from .write import TEXT_DIR, RunFiles, publish, remove_stray_temporaries, write_run_texts
 
 
@@ -63,47 +63,35 @@ class CronSummary:
 
 # -- copies of earlier articles --------------------------------------------------------------------
 
-_MIXERS = np.random.default_rng(20240611).integers(1, 2**63, size=64, dtype=np.uint64) | np.uint64(1)
-
-
-def band_keys(hashvalues: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """One 64-bit key per LSH band (n × bands): equal bands give equal keys; a rare collision only
-    adds a candidate, which exact verification then drops."""
-    n = hashvalues.shape[0]
-    x = hashvalues[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
-    mixers = _MIXERS[np.arange(rows) % len(_MIXERS)]
-    return (x * mixers).sum(axis=2, dtype=np.uint64)
+#: candidate pairs whose MinHash agreement is computed at once (their values from both sides: ~8 MiB)
+AGREE_BLOCK = 8192
 
 
 def find_earlier(
     new: list[tuple[Document, dedup.Signature]], state: State, config: Config, since: float = 0.0
 ) -> dict[str, tuple[Earlier, float, float]]:
     """For each new document that is a copy of an article from an earlier run: that article, Jaccard
-    and containment. The same LSH bands and verification rule as within a run; stored signatures are
-    read in chunks, so memory does not grow with the state. Ties go to the most similar, then oldest.
+    and containment. The same LSH bands and verification rule as within a run; the new documents go in
+    a ``BandIndex`` (a dict of lists per band would cost ~8 KB a document: 0.8 GB at 100k) and stored
+    signatures are read in chunks, so memory does not grow with the state. Ties go to the most
+    similar, then oldest.
     """
     if not new:
         return {}
     bands, rows = dedup.lsh_params(config.threshold, config.num_perm)
     low = max(0.05, dedup.RECALL_FACTOR * config.threshold)
     new_h = np.vstack([s.hashvalues for _, s in new])
-    new_k = band_keys(new_h, bands, rows)
-    lookup: list[dict[int, list[int]]] = [{} for _ in range(bands)]
-    for j, row in enumerate(new_k.tolist()):
-        for b, key in enumerate(row):
-            lookup[b].setdefault(key, []).append(j)
+    index = BandIndex(bands, rows)
+    index.insert_many(list(range(len(new))), new_h)
     candidates: dict[int, set[int]] = {}
     for ids, old_h in state.earlier_hashvalues(since):
-        old_k = band_keys(old_h, bands, rows)
-        pairs: set[tuple[int, int]] = set()
-        for b in range(bands):
-            for i in np.nonzero(np.isin(old_k[:, b], new_k[:, b]))[0].tolist():
-                for j in lookup[b][int(old_k[i, b])]:
-                    pairs.add((j, i))
-        for j, i in pairs:
+        at_old, at_new = index.query_pairs(old_h)
+        for start in range(0, len(at_old), AGREE_BLOCK):
+            r, j = at_old[start : start + AGREE_BLOCK], at_new[start : start + AGREE_BLOCK]
             # the MinHash estimate drops chance band collisions before the exact check reads shingles
-            if float(np.mean(new_h[j] == old_h[i])) >= low / 2:
-                candidates.setdefault(j, set()).add(int(ids[i]))
+            likely = (new_h[j] == old_h[r]).mean(axis=1) >= low / 2
+            for jj, sid in zip(j[likely].tolist(), ids[r[likely]].tolist(), strict=True):
+                candidates.setdefault(jj, set()).add(sid)
     found: dict[str, tuple[Earlier, float, float]] = {}
     for j in sorted(candidates):
         doc, sig = new[j]
@@ -138,20 +126,24 @@ def recover(state: State) -> int:
     return len(pending)
 
 
-def _select(items: Iterable[Item], state: State, summary: CronSummary) -> tuple[list[Item], dict, list]:
-    """Inputs to process (new or changed) with their fingerprints; unchanged ones are counted."""
-    todo: list[Item] = []
-    fingerprints: dict[str, Fingerprint] = {}
-    unchanged: list[Fingerprint] = []
+def _select(
+    items: Iterable[Item],
+    state: State,
+    summary: CronSummary,
+    fingerprints: dict[str, Fingerprint],
+    unchanged: list[Fingerprint],
+) -> Iterator[Item]:
+    """The inputs to process (new or changed), as the workers ask for them: a JSONL record carries
+    its text, so a list of them all would hold every new text at once. Their fingerprints go to
+    ``fingerprints``; unchanged ones are counted and listed in ``unchanged``."""
     for item in items:
         fp, same = state.fingerprint(item)
         if same:
             summary.skipped += 1
             unchanged.append(fp)
         else:
-            todo.append(item)
             fingerprints[item.source] = fp
-    return todo, fingerprints, unchanged
+            yield item
 
 
 #: a run waits at most this long for a stamp later than the last run's (a clock set back waits no more)
@@ -187,45 +179,36 @@ def run_incremental(
     summary = CronSummary()
     summary.recovered = recover(state)
     remove_stray_temporaries(out)
-    # discovery and fingerprints in this process, before any worker starts (SQLite is not shared)
-    todo, fingerprints, unchanged = _select(discover(inputs, stdin=stdin), state, summary)
+    # discovery and fingerprints in this process, as the workers ask for inputs (SQLite is not shared)
+    fingerprints: dict[str, Fingerprint] = {}
+    unchanged: list[Fingerprint] = []
+    todo = _select(discover(inputs, stdin=stdin), state, summary, fingerprints, unchanged)
 
-    kept: list[Document] = []
-    sigs: dict[str, dedup.Signature] = {}
-    rejected: list[Document] = []
-    pairs = WordPairs()  # this run's word pairs, for the canonical choice (as in a one-shot run)
+    batch = Batch(config)  # texts, shingle sets and spare lines wait on disk, as in a one-shot run
     for doc, sig in process_all(todo, config):
         summary.read += 1
         if progress:
             progress(1)
         if summary.read == 1:
             checkpoint("processing")
-        if doc.rejected:
-            rejected.append(doc)
-        else:
-            kept.append(doc)
-            if sig is not None:
-                if sig.pairs is not None:
-                    pairs.add(sig.pairs)
-                    sig = replace(sig, pairs=None)
-                sigs[doc.source] = sig
+        batch.add(doc, sig)
 
-    kept.sort(key=lambda d: d.source)
     earlier: dict[str, tuple[Earlier, float, float]] = {}
-    if config.dedup:
-        # story lines one copy kept and another dropped, then site chrome recurring across this run's
-        # stories, as in a one-shot run
-        with workers.kept_pools():  # the two passes re-sign texts in one pool of workers
-            kept += rescue.restore(kept, sigs, config, rejected)
-            kept.sort(key=lambda d: d.source)
-            chrome.remove_chrome(kept, sigs, config)
-        rejected += [d for d in kept if d.rejected]
-        kept = [d for d in kept if not d.rejected]
-        new = [(d, sigs[d.source]) for d in kept if d.source in sigs and len(sigs[d.source].shingles)]
-        since = time.time() - keep_days * 86400 if keep_days is not None else 0.0
-        earlier = find_earlier(new, state, config, since)
-    remaining = [d for d in kept if d.source not in earlier]
-    groups = dedup.group(remaining, sigs, config, pairs=pairs) if config.dedup else [[d] for d in remaining]
+    sigs = batch.sigs
+    # as in a one-shot run, story lines one copy kept and another dropped come back and site chrome
+    # recurring across this run's stories goes (re-signing texts in one pool of workers, which the
+    # canonical choice borrows); then copies of earlier runs' articles are found and the rest grouped
+    with workers.kept_pools():
+        if config.dedup:
+            batch.across(config)
+        kept = sorted(batch.kept, key=lambda d: d.source)
+        if config.dedup:
+            new = [(d, sigs[d.source]) for d in kept if d.source in sigs and len(sigs[d.source].shingles)]
+            since = time.time() - keep_days * 86400 if keep_days is not None else 0.0
+            earlier = find_earlier(new, state, config, since)
+        remaining = [d for d in kept if d.source not in earlier]
+        groups = batch.group(remaining, config) if config.dedup else [[d] for d in remaining]
+    rejected = batch.rejected
 
     outcomes: list[Outcome] = []
     articles: list[Document] = []
@@ -264,7 +247,7 @@ def run_incremental(
         k: getattr(summary, k) for k in ("read", "skipped", "written", "duplicates", "earlier", "rejected")
     }
 
-    if not todo:  # nothing new: no files; remember moved stats and expire old signatures
+    if not fingerprints:  # nothing new: no files; remember moved stats and expire old signatures
         with stop.critical():
             summary.expired = state.commit_run(
                 None, "", out, [], text_files, [], unchanged, [], keep_days, record
@@ -277,9 +260,11 @@ def run_incremental(
     committed = False
     try:
         for doc in articles:
-            files.write("articles", doc.article())
+            files.write("articles", batch.texts.restore(doc).article())
             if on_article:
                 on_article(doc)
+            doc.text = ""
+        batch.close()  # every text is out; the signatures the state stores keep their shingles' maps
         for rec in duplicates:
             files.write("duplicates", rec)
         for doc in rejected:

@@ -267,6 +267,75 @@ def _share_strings(doc: Document) -> None:
         doc.lang = intern(doc.lang)
 
 
+class Batch:
+    """A run's documents from the per-document stages until they are written, as the cross-document
+    passes need them: kept and rejected documents, signatures, and the run's word pairs in memory;
+    kept texts, shingle sets and spare lines parked on disk as each document arrives (``spool``).
+    Holding 100k clean bodies, their shingle sets and spare lines in memory would cost ~1.5 GB.
+    Both kinds of run (``run``, ``incremental.run_incremental``) collect into one.
+    """
+
+    def __init__(self, config: Config) -> None:
+        if config.dedup:  # made once here, before the workers fork, rather than once in every worker
+            dedup._permutations(config.num_perm, config.seed)
+        self.kept: list[Document] = []
+        self.rejected: list[Document] = []
+        self.sigs: dict[str, dedup.Signature] = {}
+        self.texts = TextSpool()  # kept documents' texts wait on disk until written
+        self.shingles = ShingleSpool(self.sigs)  # and their shingle sets, mapped back from disk
+        self.spares = SpareSpool()  # and the lines another copy may give back (rescue.py), until that pass
+        self.pairs = WordPairs()  # the batch's word pairs, for the canonical choice
+
+    def add(self, doc: Document, sig: dedup.Signature | None) -> None:
+        """Take one document from the per-document stages, parking what waits on disk."""
+        _share_strings(doc)
+        if doc.rejected:
+            if not doc.spare:  # a too-short document with spare lines may come back (rescue.py)
+                doc.text = ""
+            self.rejected.append(doc)
+            self.spares.park(doc)
+            return
+        self.texts.park(doc)  # the chrome pass and the canonical choice read back the few they need
+        self.spares.park(doc)
+        self.kept.append(doc)
+        if sig is not None:
+            if sig.pairs is not None:  # counted here, then let go: the table holds the batch's
+                self.pairs.add(sig.pairs)
+                sig = dataclasses.replace(sig, pairs=None)
+            self.sigs[doc.source] = sig
+            self.shingles.park(doc.source)
+
+    def across(self, config: Config) -> None:
+        """The passes that compare documents before grouping: story lines one copy kept and another
+        dropped are given back (``rescue``), then site chrome recurring across stories goes
+        (``chrome``); documents left too short move to ``rejected``. Inside ``workers.kept_pools``
+        the two passes re-sign texts in one pool."""
+        self.shingles.flush()
+        revived = rescue.restore(
+            self.kept, self.sigs, config, self.rejected, self.texts, self.spares, self.shingles
+        )
+        self.spares.close()
+        for d in revived:
+            self.texts.park(d)
+        self.kept += revived
+        self.shingles.park_loose()  # the changed documents' new signatures
+        chrome.remove_chrome(self.kept, self.sigs, config, self.texts, self.shingles)
+        self.rejected += [d for d in self.kept if d.rejected]
+        self.kept = [d for d in self.kept if not d.rejected]
+
+    def group(self, docs: list[Document], config: Config) -> list[list[Document]]:
+        """``dedup.group`` of ``docs`` (kept ones), reading texts and shingle sets from the spools; the
+        canonical choice runs in worker processes (borrowing the pool of ``across`` inside
+        ``workers.kept_pools``)."""
+        return dedup.group(docs, self.sigs, config, self.texts, self.shingles, self.pairs, pool=True)
+
+    def close(self) -> None:
+        """Let the spools go (unnamed temporary files: the OS deletes them even if the run dies)."""
+        self.shingles.close()
+        self.spares.close()
+        self.texts.close()
+
+
 def run(
     inputs: Iterable[str],
     config: Config,
@@ -285,65 +354,30 @@ def run(
     after it, so memory does not hold every text.
     """
     summary = Summary()
-    kept: list[Document] = []
-    spool = TextSpool()  # kept documents' texts wait on disk until written
-    sigs: dict[str, dedup.Signature] = {}
-    shingles = ShingleSpool(sigs)  # and their shingle sets, mapped back from disk
-    spares = SpareSpool()  # and the lines another copy may give back (rescue.py), until that pass
-    rejected: list[Document] = []
-    pairs = WordPairs()  # the batch's word pairs, for the canonical choice
-    if config.dedup:  # made once here, before the workers fork, rather than once in every worker
-        dedup._permutations(config.num_perm, config.seed)
+    batch = Batch(config)
     items: Iterable[Item] = inputs if items_given else discover(inputs, stdin=stdin, skip=skip)  # type: ignore[assignment]
     for doc, sig in process_all(items, config):
-        _share_strings(doc)
         summary.read += 1
         if progress:
             progress(1)
-        if doc.rejected:
-            if not doc.spare:  # a too-short document with spare lines may come back (rescue.py)
-                doc.text = ""
-            rejected.append(doc)
-            spares.park(doc)
-        else:
-            spool.park(doc)  # the chrome pass and the canonical choice read back the few they need
-            spares.park(doc)
-            kept.append(doc)
-            if sig is not None:
-                if sig.pairs is not None:  # counted here, then let go: the table holds the batch's
-                    pairs.add(sig.pairs)
-                    sig = dataclasses.replace(sig, pairs=None)
-                sigs[doc.source] = sig
-                shingles.park(doc.source)
+        batch.add(doc, sig)
     if config.dedup:
-        shingles.flush()
-        # the two passes re-sign texts in one pool of workers; the canonical choice borrows it
         with workers.kept_pools():
-            # lines one copy kept, another dropped
-            revived = rescue.restore(kept, sigs, config, rejected, spool, spares, shingles)
-            spares.close()
-            for d in revived:
-                spool.park(d)
-            kept += revived
-            shingles.park_loose()  # the changed documents' new signatures
-            # needs every kept doc: runs here, not in workers
-            chrome.remove_chrome(kept, sigs, config, spool, shingles)
-            rejected += [d for d in kept if d.rejected]
-            kept = [d for d in kept if not d.rejected]
-            groups = dedup.group(kept, sigs, config, spool, shingles, pairs, pool=True)
+            batch.across(config)
+            groups = batch.group(batch.kept, config)
         emitted = [g[0] for g in groups]
         summary.duplicates = sum(len(g) - 1 for g in groups)
     else:
-        emitted = kept
-    sigs.clear()
-    shingles.close()
-    spares.close()
+        emitted = batch.kept
+    batch.sigs.clear()
+    batch.shingles.close()
+    batch.spares.close()
     for doc in sorted(emitted, key=lambda d: d.source):
-        on_article(spool.restore(doc))
+        on_article(batch.texts.restore(doc))
         doc.text = ""
         summary.written += 1
-    spool.close()  # also closed (and gone, being unnamed) when an error ends the run
-    for doc in sorted(rejected, key=lambda d: d.source):
+    batch.close()
+    for doc in sorted(batch.rejected, key=lambda d: d.source):
         on_reject(doc)
         summary.rejected += 1
         key = (doc.rejected or "").split(":")[0]

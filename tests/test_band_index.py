@@ -39,6 +39,12 @@ def test_same_candidates_as_datasketch(bands, rows):
     keys = list(sigs)
     for hv, ids in zip(probes, each, strict=True):
         assert {keys[i] for i in ids.tolist()} == bulk.query(hv)
+    # and as (probe, document) pairs, each once, in probe order
+    at_probe, at_doc = bulk.query_pairs(np.stack(probes))
+    pairs = list(zip(at_probe.tolist(), at_doc.tolist(), strict=True))
+    assert pairs == sorted(set(pairs))
+    expected = [(p, i) for p, hv in enumerate(probes) for i in sorted(keys.index(k) for k in bulk.query(hv))]
+    assert pairs == expected
 
 
 def test_insert_after_query_is_seen():

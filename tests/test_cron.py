@@ -309,3 +309,50 @@ def test_a_run_in_the_same_second_as_the_last_one_gets_a_later_stamp(monkeypatch
     assert incremental._stamp_after(last) > last
     monkeypatch.setattr(incremental, "STAMP_WAIT", 0.1)
     assert incremental._stamp_after("99991231T235959Z") < "99991231T235959Z"  # a clock set back: no hang
+
+
+def test_a_cron_run_streams_its_inputs_and_texts_like_a_one_shot_run(tmp_path, monkeypatch):
+    """JSONL records are read as the workers ask for them, not all before the first is cleaned, and
+    the kept texts wait on disk while documents are compared and grouped: a large first run over a
+    scraper's folder holds no more in memory than a one-shot run."""
+    from cleaner import dedup, pipeline
+    from cleaner.config import Config
+    from cleaner.incremental import run_incremental
+    from cleaner.signals import StopSignals
+    from cleaner.state import State
+
+    feed = tmp_path / "feed.jsonl"
+    records = [{"id": f"r{i}", "text": copy_of(i % 5, i % 2)} for i in range(8)]  # copies of five stories
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    seen: dict[str, int] = {"fingerprinted": 0}
+    cleaned_after: list[int] = []  # inputs fingerprinted when each document is cleaned
+    fingerprint, process, group = State.fingerprint, pipeline.process, dedup.group
+
+    def counting(self, item):
+        seen["fingerprinted"] += 1
+        return fingerprint(self, item)
+
+    def cleaning(item, config):
+        cleaned_after.append(seen["fingerprinted"])
+        return process(item, config)
+
+    def grouping(docs, *args, **kwargs):
+        seen["texts in memory"] = sum(bool(d.text) for d in docs)
+        seen["grouped"] = len(docs)
+        return group(docs, *args, **kwargs)
+
+    monkeypatch.setattr(State, "fingerprint", counting)
+    monkeypatch.setattr(pipeline, "process", cleaning)
+    monkeypatch.setattr(dedup, "group", grouping)
+    config = Config(workers=1)
+    state = State(tmp_path / "state.db", config)
+    try:
+        with StopSignals() as stop:
+            summary = run_incremental([str(feed)], config, state, tmp_path / "out", stop, text_files=False)
+    finally:
+        state.close()
+    # each record cleaned right after it was read (the last ones; the first is the workers' warm-up)
+    assert cleaned_after[-len(records) :] == list(range(1, len(records) + 1))
+    assert seen["grouped"] == summary.written + summary.duplicates and seen["texts in memory"] == 0
+    articles = outputs(tmp_path / "out", "articles")
+    assert len(articles) == summary.written == 5 and all(a["text"].strip() for a in articles)
