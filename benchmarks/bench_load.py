@@ -11,6 +11,7 @@ For each size it runs ``cleaner run DIR --out OUT -q --workers W`` and measures 
 the whole process tree (steady when other jobs share the machine) and peak memory: the sum of the
 resident set sizes of the process tree (sampled from ``/proc`` every 0.1 s, so Linux only; pages that
 forked workers share are counted in each) the peak RSS of the main process (sampled likewise) and the largest single process (``ru_maxrss``).
+With ``--cron`` it runs with a new ``--state`` file: a cron job's first run over a full folder.
 
 The reference is the pipeline a user would write with the same libraries, in one process: a C4-style
 line filter as the cleaner, ``langdetect.detect`` on the whole text, ``MinHash.update`` per shingle
@@ -18,7 +19,7 @@ line filter as the cleaner, ``langdetect.detect`` on the whole text, ``MinHash.u
 it runs on the first ``--naive-docs`` pages of the smallest size and its rate is extrapolated.
 
     python benchmarks/bench_load.py --data ../shared/bench/aeb --sizes 10000,50000,100000 [--workers 2]
-        [--naive-docs 2000] [--keep DIR] [--json FILE] [--cleaner CMD]
+        [--naive-docs 2000] [--keep DIR] [--json FILE] [--cleaner CMD] [--cron]
 """
 
 from __future__ import annotations
@@ -283,23 +284,29 @@ print(json.dumps({"docs": len(files), "seconds": time.perf_counter() - start}))
 
 
 
-def digest(path: Path) -> str:
-    """sha256 of an output file (first 16 hex digits): two versions must give the same output."""
+def _outputs(out: Path, kind: str) -> list[Path]:
+    """The output files of one kind: ``kind.jsonl``, or a cron run's ``kind-<stamp>-<run>.jsonl``."""
+    return sorted(out.glob(f"{kind}.jsonl")) + sorted(out.glob(f"{kind}-*.jsonl"))
+
+
+def digest(out: Path, kind: str) -> str:
+    """sha256 of the output files of one kind (first 16 hex digits): two versions must give the same output."""
     import hashlib
 
     h = hashlib.sha256()
-    if path.exists():
+    for path in _outputs(out, kind):
         with open(path, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
     return h.hexdigest()[:16]
 
 
-def count_lines(path: Path) -> int:
-    if not path.exists():
-        return 0
-    with open(path, "rb") as fh:
-        return sum(1 for _ in fh)
+def count_lines(out: Path, kind: str) -> int:
+    total = 0
+    for path in _outputs(out, kind):
+        with open(path, "rb") as fh:
+            total += sum(1 for _ in fh)
+    return total
 
 
 def main() -> None:
@@ -313,6 +320,9 @@ def main() -> None:
     ap.add_argument("--cleaner", default=None, help="cleaner command (default: the venv's)")
     ap.add_argument("--cleaner-args", default="", help="extra arguments for `cleaner run`")
     ap.add_argument("--json", type=Path, help="save the figures here")
+    ap.add_argument(
+        "--cron", action="store_true", help="run with a new --state file (a cron job's first run over the folder)"
+    )
     args = ap.parse_args()
 
     cleaner = shlex.split(args.cleaner) if args.cleaner else [default_cleaner()]
@@ -334,6 +344,8 @@ def main() -> None:
             out = base / f"out-{n}"
             shutil.rmtree(out, ignore_errors=True)
             cmd = [*cleaner, "run", str(folder), "--out", str(out), "-q", "--workers", str(args.workers)]
+            if args.cron:
+                cmd += ["--state", str(out / "state.db")]
             cmd += shlex.split(args.cleaner_args)
             m = measure(cmd)
             row = {
@@ -342,11 +354,11 @@ def main() -> None:
                 **m,
                 "articles_per_s": n / m["seconds"],
                 "articles_per_cpu_s": n / m["cpu_seconds"],
-                "written": count_lines(out / "articles.jsonl"),
-                "rejected": count_lines(out / "rejected.jsonl"),
+                "written": count_lines(out, "articles"),
+                "rejected": count_lines(out, "rejected"),
                 "copies_generated": info["copies"],
-                "digest_articles": digest(out / "articles.jsonl"),
-                "digest_rejected": digest(out / "rejected.jsonl"),
+                "digest_articles": digest(out, "articles"),
+                "digest_rejected": digest(out, "rejected"),
             }
             results["runs"].append(row)
             print(
