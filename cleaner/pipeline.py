@@ -271,7 +271,7 @@ class Batch:
     """A run's documents from the per-document stages until they are written, as the cross-document
     passes need them: kept and rejected documents, signatures, and the run's word pairs in memory;
     kept texts, shingle sets and spare lines parked on disk as each document arrives (``spool``).
-    Holding 100k clean bodies, their shingle sets and spare lines in memory would cost ~1.5 GB.
+    In memory, 100k documents' clean bodies, shingle sets and spare lines would take ~1.3 GB.
     Both kinds of run (``run``, ``incremental.run_incremental``) collect into one.
     """
 
