@@ -370,8 +370,7 @@ def run(
     else:
         emitted = batch.kept
     batch.sigs.clear()
-    batch.shingles.close()
-    batch.spares.close()
+    batch.shingles.close()  # its maps go before the texts are read back
     for doc in sorted(emitted, key=lambda d: d.source):
         on_article(batch.texts.restore(doc))
         doc.text = ""
