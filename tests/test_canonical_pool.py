@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from cleaner import dedup, wordpairs, workers
+from cleaner import canonical, dedup, wordpairs, workers
 from cleaner.config import Config
 from cleaner.document import Document
 
@@ -67,15 +67,15 @@ def _grouped(pool: bool) -> list[tuple]:
 
 
 def test_choices_made_in_workers_are_those_of_one_process(monkeypatch):
-    monkeypatch.setattr(dedup, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(canonical, "PARALLEL_FROM", 1)
     serial = _grouped(pool=False)
     assert sum(len(g) > 1 for g in serial) == 12
     assert _grouped(pool=True) == serial
 
 
 def test_a_library_caller_gets_one_process_unless_it_asks(monkeypatch):
-    monkeypatch.setattr(dedup, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(dedup, "_choices_in_workers", None)  # would fail if called
+    monkeypatch.setattr(canonical, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(canonical, "_choices_in_workers", None)  # would fail if called
     docs, sigs, pairs = _batch()
     assert dedup.group(docs, sigs, Config(workers=2), pairs=pairs)  # texts in the documents
 
@@ -86,11 +86,11 @@ def test_a_task_carries_only_what_the_choice_reads():
         sigs[d.source] = dedup.signature(d.text, 5, 128, 1, pairs=True)
         d.metadata["extraction"] = "x" * 1000
     members = docs[:2]
-    tasks = list(dedup._canonical_tasks([members, docs[2:3]], {}, sigs, 5, None, None))
+    tasks = list(canonical._canonical_tasks([members, docs[2:3]], {}, sigs, 5, None, None))
     assert len(tasks) == 1  # a group of one has nothing to choose
     (task,) = tasks
     assert [m.text for m in task.members] == [m.text for m in members]
-    assert all(set(m.metadata) <= set(dedup.CHOICE_METADATA) for m in task.members)
+    assert all(set(m.metadata) <= set(canonical.CHOICE_METADATA) for m in task.members)
     assert all(s.paragraphs is None and s.pairs is None for s in task.sigs.values())
     assert set(task.sigs) == {m.source for m in members}
 
@@ -107,12 +107,12 @@ def _dies_in_a_worker(parent: int, choose, here: list[int]):  # type: ignore[no-
 
 @needs_fork
 def test_a_group_whose_worker_dies_is_chosen_in_the_main_process(monkeypatch):
-    monkeypatch.setattr(dedup, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(canonical, "PARALLEL_FROM", 1)
     serial = _grouped(pool=False)
     # workers forked from this process, so that they run the patched choice
     monkeypatch.setattr(workers, "_fresh_context", workers._context)
     here: list[int] = []
-    monkeypatch.setattr(dedup, "choose_canonical", _dies_in_a_worker(os.getpid(), dedup.choose_canonical, here))
+    monkeypatch.setattr(canonical, "choose_canonical", _dies_in_a_worker(os.getpid(), canonical.choose_canonical, here))
     assert _grouped(pool=True) == serial
     assert len(here) == 12  # every group, after its worker (and a worker of its own) died
 

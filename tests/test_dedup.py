@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from cleaner import chrome, dedup, wordpairs
+from cleaner import canonical, chrome, dedup, wordpairs
 from cleaner.config import Config
 from cleaner.document import Document
 
@@ -180,7 +180,7 @@ def test_canonical_ties_go_to_richer_metadata_and_only_real_dates_sort():
     def winner(meta_a: dict, meta_b: dict) -> str:
         docs = copies(meta_a, meta_b)
         sigs = {d.source: dedup.signature(d.text, 5, CONFIG.num_perm, CONFIG.seed) for d in docs}
-        return dedup.choose_canonical(docs, sigs)[0].source
+        return canonical.choose_canonical(docs, sigs)[0].source
 
     notice = "This article was originally published on June 24, 2023 and has been updated."
     assert winner({"author": "Jane Smith"}, {"published": notice, "date": notice}) == "a.txt"
@@ -202,7 +202,7 @@ def test_a_note_after_one_sites_residue_still_counts_as_added_text():
     }
     docs, sigs = docs_of(texts)
     for order in (docs, docs[::-1]):
-        assert dedup.choose_canonical(list(order), sigs)[0].source == "site_original.txt"
+        assert canonical.choose_canonical(list(order), sigs)[0].source == "site_original.txt"
 
 
 def test_text_past_a_teasers_cut_is_not_an_added_note():
@@ -215,7 +215,7 @@ def test_text_past_a_teasers_cut_is_not_an_added_note():
         "teaser.txt": "\n\n".join(a[:5]),
     }
     docs, sigs = docs_of(texts)
-    assert dedup.choose_canonical(docs, sigs)[0].source == "original.txt"
+    assert canonical.choose_canonical(docs, sigs)[0].source == "original.txt"
 
 
 def test_a_note_after_residue_both_copies_kept_counts_as_added_text():
@@ -227,7 +227,7 @@ def test_a_note_after_residue_both_copies_kept_counts_as_added_text():
     texts = {"original.txt": "\n\n".join([residue, *a]), "note.txt": "\n\n".join([residue, note, *a])}
     docs, sigs = docs_of(texts)
     for order in (docs, docs[::-1]):
-        canon = dedup.choose_canonical(list(order), sigs)[0]
+        canon = canonical.choose_canonical(list(order), sigs)[0]
         assert canon.source == "original.txt"
         assert (
             "decided by the least text added as an editor's note, correction or update"
@@ -284,9 +284,9 @@ def test_a_copy_grouped_elsewhere_does_not_make_story_paragraphs_chrome():
         for g in groups
         for d in g
     }
-    shared = dedup.shared_paragraphs(groups, sigs)
+    shared = canonical.shared_paragraphs(groups, sigs)
     members = [*groups[0], *groups[2]]
-    chrome = dedup.other_stories_chrome(0, members, shared, sigs, CONFIG.shingle_size)
+    chrome = canonical.other_stories_chrome(0, members, shared, sigs, CONFIG.shingle_size)
     assert sorted(chrome.tolist()) == sorted(dedup.paragraph_key(p) for p in side[:2])
 
 
@@ -305,18 +305,18 @@ def test_a_word_changed_where_a_third_copy_holds_the_original_version_loses():
     }
     docs, sigs = docs_of(texts)
     for order in (docs, docs[::-1]):
-        canon = dedup.choose_canonical(list(order), sigs)[0]
+        canon = canonical.choose_canonical(list(order), sigs)[0]
         assert canon.source == "original.txt"
         assert canon.metadata["canonical_reason"].endswith(
             "decided by the fewest words changed that other copies hold otherwise"
         )
     pair = [d for d in docs if d.source != "teaser.txt"]
     shingles = {d.source: sigs[d.source].shingles for d in pair}
-    copies = {d.source: dedup._copy(d, sigs[d.source], 5, np.zeros(0, np.uint64)) for d in pair}
+    copies = {d.source: canonical._copy(d, sigs[d.source], 5, np.zeros(0, np.uint64)) for d in pair}
     for d in pair:
         other = "changed.txt" if d.source == "original.txt" else "original.txt"
         c = copies[d.source]
-        assert dedup._substitutions(c, np.isin(c.seq, shingles[other]), 5, [copies[other]]) == 1
+        assert canonical._substitutions(c, np.isin(c.seq, shingles[other]), 5, [copies[other]]) == 1
 
 
 def test_a_short_label_kept_at_the_start_is_not_an_added_note():
@@ -333,7 +333,7 @@ def test_a_short_label_kept_at_the_start_is_not_an_added_note():
     }
     docs, sigs = docs_of(texts)
     for order in (docs, docs[::-1]):
-        canon = dedup.choose_canonical(list(order), sigs)[0]
+        canon = canonical.choose_canonical(list(order), sigs)[0]
         assert canon.source == "original.txt"
         assert canon.metadata["canonical_reason"].endswith(
             "decided by the fewest words changed that other copies hold otherwise"
@@ -348,7 +348,7 @@ def test_a_note_does_not_make_a_short_story_more_complete():
     texts = {"original.txt": "\n\n".join(a), "note.txt": "\n\n".join([*a, note])}
     docs, sigs = docs_of(texts)
     for order in (docs, docs[::-1]):
-        canon = dedup.choose_canonical(list(order), sigs)[0]
+        canon = canonical.choose_canonical(list(order), sigs)[0]
         assert canon.source == "original.txt"
         assert canon.metadata["canonical_reason"].endswith(
             "decided by the least text added as an editor's note, correction or update"
@@ -368,7 +368,7 @@ def test_residue_one_copy_kept_inside_the_story_does_not_make_it_more_complete()
     }
     docs, sigs = docs_of(texts)
     for order in (docs, docs[::-1]):
-        assert dedup.choose_canonical(list(order), sigs)[0].source in {"original.txt", "wrapped.txt"}
+        assert canonical.choose_canonical(list(order), sigs)[0].source in {"original.txt", "wrapped.txt"}
 
 
 def test_a_notice_repeated_in_several_stories_is_not_site_chrome():
@@ -402,13 +402,13 @@ def test_a_title_about_the_story_beats_another_pages_headline():
     ]
     sigs = {d.source: dedup.signature(d.text, 5, CONFIG.num_perm, CONFIG.seed) for d in docs}
     for order in (docs, docs[::-1]):
-        canon = dedup.choose_canonical(list(order), sigs)[0]
+        canon = canonical.choose_canonical(list(order), sigs)[0]
         assert canon.source == "own.txt"
         assert canon.metadata["canonical_reason"].endswith(
             "a title about the story (not another page's headline found around it)"
         )
-    assert dedup._about("Titan map revealed: lakes and dunes", {"titan", "map", "lakes", "dunes"})
-    assert not dedup._about("Receive the latest local updates", {"titan", "map", "lakes", "dunes"})
+    assert canonical._about("Titan map revealed: lakes and dunes", {"titan", "map", "lakes", "dunes"})
+    assert not canonical._about("Receive the latest local updates", {"titan", "map", "lakes", "dunes"})
 
 
 def _sidebar_site() -> dict[str, str]:
@@ -520,16 +520,16 @@ def test_an_edit_is_seen_only_where_another_copy_holds_its_own_version_between_t
     words = " ".join(story(83)).split()
     changed = [*words[:20], "lighthouse7", *words[21:]]
     k = 5
-    mine = np.unique(dedup._shingle_sequence(changed, k))
-    seq = dedup._shingle_sequence(changed, k)
+    mine = np.unique(canonical._shingle_sequence(changed, k))
+    seq = canonical._shingle_sequence(changed, k)
     before, after = seq[20 - k], seq[21]  # the shingles just outside the changed word's run
-    original = dedup._shingle_sequence(words, k)
-    assert dedup._other_versions(before, after, mine, [original]) == [(0, 20 - k, 21)]
+    original = canonical._shingle_sequence(words, k)
+    assert canonical._other_versions(before, after, mine, [original]) == [(0, 20 - k, 21)]
     # the same two shingles with 30 words of this copy's own text between them, or in the other order
-    repeat = dedup._shingle_sequence([*words[:20], *changed[60:90], *words[21:]], k)
+    repeat = canonical._shingle_sequence([*words[:20], *changed[60:90], *words[21:]], k)
     assert before in repeat and after in repeat
-    assert not dedup._other_versions(before, after, mine, [repeat])
-    assert not dedup._other_versions(after, before, mine, [original])
+    assert not canonical._other_versions(before, after, mine, [repeat])
+    assert not canonical._other_versions(after, before, mine, [original])
 
 
 def test_a_copy_that_lost_a_fifth_of_the_story_and_kept_site_text_is_a_copy():
@@ -574,7 +574,7 @@ def test_other_versions_finds_what_a_plain_scan_finds():
         before, after = (np.uint32(v) for v in rng.integers(0, vocabulary, 2))
         expected = scan(before, after, mine, others)
         found += bool(expected)
-        assert dedup._other_versions(before, after, mine, others) == expected
+        assert canonical._other_versions(before, after, mine, others) == expected
     assert 0 < found < 3000  # both answers occur
 
 
@@ -594,21 +594,21 @@ def test_of_two_copies_a_word_that_reads_as_the_rest_of_the_batch_is_the_origina
         pairs.add(wordpairs.slots(dedup.normalise(t)))
     docs, sigs = docs_of(texts)
     for order in (docs, docs[::-1]):
-        canon = dedup.choose_canonical(list(order), sigs, pairs=pairs)[0]
+        canon = canonical.choose_canonical(list(order), sigs, pairs=pairs)[0]
         assert canon.source == "original.txt"
         assert canon.metadata["canonical_reason"].endswith(
             "decided by the fewest words changed that other copies hold otherwise"
         )
-        unaided = dedup.choose_canonical(list(order), sigs)[0]
+        unaided = canonical.choose_canonical(list(order), sigs)[0]
         assert unaided.metadata["canonical_reason"].endswith("a stable order (the copies' texts are alike)")
     # a passage kept or lost is not a word for a word: the batch does not speak for the shorter version
     dropped = {"original.txt": texts["original.txt"], "dropped.txt": "\n\n".join([a[0], *a[2:]])}
     docs, sigs = docs_of(dropped)
-    copies = {d.source: dedup._copy(d, sigs[d.source], 5, np.zeros(0, np.uint64)) for d in docs}
+    copies = {d.source: canonical._copy(d, sigs[d.source], 5, np.zeros(0, np.uint64)) for d in docs}
     c = copies["dropped.txt"]
     reads = pairs.reading([dedup.normalise(t) for t in dropped.values()])
     held = np.isin(c.seq, sigs["original.txt"].shingles)
-    assert dedup._substitutions(c, held, 5, [copies["original.txt"]], reads) == 1
+    assert canonical._substitutions(c, held, 5, [copies["original.txt"]], reads) == 1
 
 
 @given(

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cleaner import chrome, dedup, language
+from cleaner import canonical, chrome, dedup, language
 from cleaner.clean import stopwords
 from cleaner.config import Config
 from cleaner.document import Document
@@ -401,10 +401,10 @@ def test_pairwise_intersections_match_set_intersections(n, monkeypatch):
             for _ in range(n)
         ]
         if trial % 2:
-            monkeypatch.setattr(dedup, "_BLOCK_CELLS", 3 * n)
+            monkeypatch.setattr(canonical, "_BLOCK_CELLS", 3 * n)
         else:
             monkeypatch.undo()
-        values, counts, inter = dedup._pairwise(shingles)
+        values, counts, inter = canonical._pairwise(shingles)
         union = np.unique(np.concatenate(shingles))
         assert np.array_equal(values, union)
         assert counts.tolist() == [sum(int(v in set(s.tolist())) for s in shingles) for v in union.tolist()]
@@ -419,11 +419,11 @@ def test_canonical_choice_does_not_depend_on_member_order_or_block_size(n, monke
     for trial in range(4):
         docs, sigs, chrome = _canonical_case(rng, n)
         chrome = chrome if trial >= 2 else None
-        want = dedup.choose_canonical(copy.deepcopy(docs), sigs, 5, chrome)
-        monkeypatch.setattr(dedup, "_BLOCK_CELLS", 3 * n)
+        want = canonical.choose_canonical(copy.deepcopy(docs), sigs, 5, chrome)
+        monkeypatch.setattr(canonical, "_BLOCK_CELLS", 3 * n)
         shuffled = copy.deepcopy(docs)
         rng.shuffle(shuffled)
-        got = dedup.choose_canonical(shuffled, sigs, 5, chrome)
+        got = canonical.choose_canonical(shuffled, sigs, 5, chrome)
         monkeypatch.undo()
         assert [d.source for d in got] == [d.source for d in want]
         assert got[0].duplicates == want[0].duplicates
@@ -437,8 +437,8 @@ def test_a_copys_shingle_sequence_is_made_once_as_each_test_made_it():
     sigs["short"] = dedup.signature("Two words", 5, 64, 1)
     for left_out in (np.zeros(0, dtype=np.uint64), chrome):
         for d in docs:
-            c = dedup._copy(d, sigs[d.source], 5, left_out)
+            c = canonical._copy(d, sigs[d.source], 5, left_out)
             words = [w for p in c.paras for w in p]
-            assert np.array_equal(c.seq, dedup._shingle_sequence(words, 5))
+            assert np.array_equal(c.seq, canonical._shingle_sequence(words, 5))
             assert np.array_equal(c.shingles, dedup.shingle_hashes(words, 5))
-        assert any(dedup._copy(d, sigs[d.source], 5, left_out).chrome_words for d in docs) == bool(len(left_out))
+        assert any(canonical._copy(d, sigs[d.source], 5, left_out).chrome_words for d in docs) == bool(len(left_out))
