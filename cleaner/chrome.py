@@ -21,7 +21,6 @@ from functools import lru_cache
 from typing import Protocol, TypeVar
 
 import numpy as np
-import xxhash
 
 from . import dedup, workers
 from .config import Config
@@ -50,11 +49,6 @@ SAME_LINES = 0.9
 MAX_HOLDERS = 64
 #: pairs of documents whose likeness one chrome round remembers (~100 bytes each)
 ALIKE_MAX = 1 << 20
-
-
-def _key(paragraph: str) -> int | None:
-    words = dedup.normalise(paragraph)
-    return xxhash.xxh64_intdigest(" ".join(words).encode("utf-8")) if words else None
 
 
 def _stories(
@@ -97,7 +91,7 @@ def paragraph_keys(text: str) -> tuple[np.ndarray, np.ndarray]:
     The words of a text are the sum of its paragraphs' (the separator is whitespace).
     """
     paras = text.split("\n\n")
-    keys = np.fromiter((_key(p) or 0 for p in paras), dtype=np.uint64, count=len(paras))
+    keys = np.fromiter((dedup.paragraph_key(p) for p in paras), dtype=np.uint64, count=len(paras))
     words = np.fromiter((len(p.split()) for p in paras), dtype=np.int64, count=len(paras))
     return keys, words
 

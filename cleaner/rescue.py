@@ -24,7 +24,6 @@ from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
-import xxhash
 
 from . import chrome, dedup
 from .config import Config
@@ -50,8 +49,8 @@ NOT_AN_ARTICLE = "not an article:"
 
 @lru_cache(maxsize=1 << 14)  # spare lines recur: a site's dropped lines (122k lines, 4k distinct at 10k pages)
 def _key(paragraph: str) -> int:
-    """The paragraph up to case, quotes, punctuation and spacing (as the chrome pass compares lines)."""
-    return xxhash.xxh64_intdigest(" ".join(dedup.normalise(paragraph)).encode("utf-8"))
+    """``dedup.paragraph_key``, as the chrome pass compares lines (0: no words)."""
+    return dedup.paragraph_key(paragraph)
 
 
 def spare_lines(decisions: Iterable[Decision]) -> list[tuple[int, str]]:
@@ -86,12 +85,13 @@ def revivable(doc: Document) -> bool:
 def _own_keys(doc: Document, sig: dedup.Signature | None, texts: chrome.Texts) -> np.ndarray:
     """The keys of the document's paragraphs: from the workers (``sig.paragraphs``), else from its text.
 
-    The workers' keys leave out paragraphs without words (key 0): no spare line is one.
+    Paragraphs without words (key 0) are left out: no spare line is one.
     """
     if sig is not None and sig.paragraphs is not None:
         keys = sig.paragraphs[0]
-        return np.unique(keys[keys != 0])
-    return np.unique(np.fromiter((_key(p) for p in texts.read(doc).split("\n\n") if p), np.uint64))
+    else:
+        keys = np.fromiter((_key(p) for p in texts.read(doc).split("\n\n")), np.uint64)
+    return np.unique(keys[keys != 0])
 
 
 class Spares(Protocol):
