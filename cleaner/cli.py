@@ -11,7 +11,7 @@ from . import __version__
 from .config import Config
 from .document import Document
 
-EPILOG = "Exit codes: 0 done (even if some inputs were rejected), 1 the run failed, 2 usage error."
+EXPLAIN_EPILOG = "Exit codes: 0 done (a rejected input is explained too), 2 usage error (no such file or record)."
 RUN_EPILOG = (
     "Exit codes: 0 done (even if some inputs were rejected), 1 the run failed, 2 usage error, "
     "75 another run holds the --state lock (try again later), 130/143 stopped by SIGINT/SIGTERM "
@@ -365,17 +365,22 @@ def _run_with_state(
     return 0
 
 
-@main.command(epilog=EPILOG)
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=False))
+@main.command(epilog=EXPLAIN_EPILOG)
+@click.argument("file", metavar="FILE")
 @click.option("--all", "show_all", is_flag=True, help="Show kept lines in full instead of shortened.")
 def explain(file: str, show_all: bool) -> None:
     """Show why every line of FILE was kept or removed, and the title, author and site name found.
 
-    FILE is a .txt or .html file; HTML goes through the same extraction as in 'cleaner run'.
+    FILE is a .txt or .html file (HTML goes through the same extraction as in 'cleaner run'), or a
+    JSON lines or .json file, whose records are explained one after another. FILE#N explains only
+    record N, as 'source' names it in articles.jsonl and rejected.jsonl (e.g. feed.jsonl#12).
     """
     from .explain import explain_file
 
-    click.echo(explain_file(file, Config(workers=1), width=None if show_all else 100))
+    try:
+        click.echo(explain_file(file, Config(workers=1), width=None if show_all else 100))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="FILE") from None
 
 
 def entry() -> None:

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from .conftest import SEEDS, accounted, read_jsonl
 
 STORY = SEEDS / "003_5ed64bf2762e4c0a.txt"
@@ -142,6 +144,37 @@ def test_explain_shows_every_line_with_its_reason(run_cli):
     assert any(" KEEP story " in x and "Rutte has repeatedly said" in x for x in lines)
     assert "title:    'Rutte to convince Trump to stay in NATO at crucial White House meeting'" in lines
     assert "author:   'Shona Murray'" in lines
+
+
+def test_explain_takes_json_lines_record_by_record_or_one_record_by_its_source(tmp_path, run_cli):
+    story = STORY.read_text(encoding="utf-8")
+    html = "<html><body><article><p>" + "</p><p>".join(story.splitlines()[:8]) + "</p></article></body></html>"
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        json.dumps({"text": story}) + "\n{broken\n\n" + json.dumps({"html": html}) + "\n", encoding="utf-8"
+    )
+    res = run_cli("explain", feed)
+    assert res.exit_code == 0
+    headers = [x for x in res.stdout.splitlines() if x.startswith(("# ", str(feed)))]
+    assert headers[0] == f"# {feed.as_posix()}#1"
+    assert any(x.startswith(f"{feed.as_posix()}#2: rejected: malformed JSON line") for x in headers)
+    assert f"# {feed.as_posix()}#4" in headers  # the HTML record goes through extraction, not the file
+    assert "# extraction: trafilatura (line numbers are of the extracted text)" in headers
+    one = run_cli("explain", f"{feed}#4")
+    assert one.exit_code == 0
+    assert one.stdout.startswith(f"# {feed.as_posix()}#4\n") and f"{feed.as_posix()}#1" not in one.stdout
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [("feed.jsonl#3", "feed.jsonl has no record #3"), ("nope.txt", "no such file"), (".", "is a folder")],
+)
+def test_explain_of_nothing_it_can_read_is_a_usage_error_that_says_why(tmp_path, run_cli, monkeypatch, target, why):
+    (tmp_path / "feed.jsonl").write_text('{"text": "a"}\n\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    res = run_cli("explain", target)
+    assert res.exit_code == 2
+    assert why in res.output
 
 
 def test_help_explains_the_options(run_cli):
