@@ -8,10 +8,12 @@ from typing import Any
 import click
 
 from . import __version__
-from .config import Config
+from .config import BOUNDS, Config
 from .document import Document
 
-EXPLAIN_EPILOG = "Exit codes: 0 done (a rejected input is explained too), 2 usage error (no such file or record)."
+EXPLAIN_EPILOG = (
+    "Exit codes: 0 done (a rejected input is explained too), 2 usage error (no such file or record)."
+)
 RUN_EPILOG = (
     "Exit codes: 0 done (even if some inputs were rejected), 1 the run failed, 2 usage error, "
     "75 another run holds the --state lock (try again later), 130/143 stopped by SIGINT/SIGTERM "
@@ -64,9 +66,8 @@ class Report:
 
 
 def _langs(value: str | None) -> tuple[str, ...]:
-    if not value:
-        return ()
-    return tuple(sorted({code.strip().lower() for code in value.split(",") if code.strip()}))
+    """``--lang``'s codes as given (``Config`` checks and normalises them)."""
+    return tuple(value.split(",")) if value else ()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -91,7 +92,7 @@ def main() -> None:
 @click.option("--no-dedup", is_flag=True, help="One article per input: clean only, do not group copies.")
 @click.option(
     "--threshold",
-    type=click.FloatRange(0.05, 1.0),
+    type=click.FloatRange(*BOUNDS["threshold"][1:]),
     default=None,
     show_default="0.7",
     help="How alike two cleaned articles must be to count as copies of one story: the share of "
@@ -106,7 +107,10 @@ def main() -> None:
     help="Keep only these languages, comma-separated ISO 639-1 codes (e.g. en,de); others are rejected.",
 )
 @click.option(
-    "--workers", type=click.IntRange(1, 256), default=None, help="Worker processes. [default: all cores]"
+    "--workers",
+    type=click.IntRange(*BOUNDS["workers"][1:]),
+    default=None,
+    help="Worker processes. [default: all cores]",
 )
 @click.option(
     "--config",
@@ -116,7 +120,7 @@ def main() -> None:
 )
 @click.option(
     "--max-bytes",
-    type=click.IntRange(1),
+    type=click.IntRange(*BOUNDS["max_bytes"][1:]),
     default=None,
     show_default="10000000",
     help="Inputs larger than this are rejected.",
@@ -124,14 +128,14 @@ def main() -> None:
 @click.option(
     "--timeout",
     "doc_timeout",
-    type=click.FloatRange(0),
+    type=click.FloatRange(*BOUNDS["doc_timeout"][1:]),
     default=None,
     show_default="30",
     help="Seconds one document may take; slower ones are rejected (0: no limit).",
 )
 @click.option(
     "--min-words",
-    type=click.IntRange(0),
+    type=click.IntRange(*BOUNDS["min_words"][1:]),
     default=None,
     show_default="15",
     help="Cleaned bodies shorter than this are rejected as not an article.",

@@ -24,6 +24,21 @@ def _default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+#: the numeric settings' type and range (inclusive; None: unbounded), checked however a ``Config`` is
+#: made (``cleaner run``'s options take their ranges from here, a TOML file and the API are checked
+#: by ``Config`` itself): a bad value is an error that names it, not a failure deep inside a run
+BOUNDS: dict[str, tuple[type, float, float | None]] = {
+    "threshold": (float, 0.05, 1.0),
+    "shingle_size": (int, 1, 64),
+    "num_perm": (int, 16, 4096),
+    "seed": (int, 0, 2**32 - 1),  # a numpy random seed
+    "workers": (int, 1, 256),
+    "max_bytes": (int, 1, None),
+    "doc_timeout": (float, 0, 86_400),  # 0: no limit
+    "min_words": (int, 0, None),
+}
+
+
 @dataclass(frozen=True)
 class Config:
     """Settings for a run; the defaults are the documented behaviour of ``cleaner run``."""
@@ -50,6 +65,21 @@ class Config:
     #: a cleaned body with fewer words than this is rejected as "not an article"
     min_words: int = 15
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.dedup, bool):
+            raise ValueError(f"dedup must be true or false, got {self.dedup!r}")
+        for name, (kind, low, high) in BOUNDS.items():
+            value = getattr(self, name)
+            number = (int, float) if kind is float else int
+            if isinstance(value, bool) or not isinstance(value, number):
+                what = "a number" if kind is float else "a whole number"
+                raise ValueError(f"{name} must be {what}, got {value!r}")
+            if not value >= low or (high is not None and not value <= high):  # NaN is in no range
+                span = f"at least {low:g}" if high is None else f"from {low:g} to {high:g}"
+                raise ValueError(f"{name} must be {span}, got {value!r}")
+            object.__setattr__(self, name, kind(value))
+        object.__setattr__(self, "langs", _language_codes(self.langs))
+
     def replace(self, **changes: Any) -> Config:
         """A copy with ``changes`` applied; unknown names raise ``TypeError``."""
         return dataclasses.replace(self, **changes)
@@ -66,7 +96,25 @@ class Config:
             raise ValueError(
                 f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}"
             )
-        if "langs" in data:
-            data["langs"] = tuple(data["langs"])
         data.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**data)
+        try:
+            return cls(**data)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+
+
+def _language_codes(langs: Any) -> tuple[str, ...]:
+    """``langs`` as a sorted tuple of lower-case codes, each one that language detection can give
+    (``language.codes``): a misspelt code would reject every document."""
+    from .language import codes
+
+    if isinstance(langs, str) or not all(isinstance(code, str) for code in langs):
+        raise ValueError(f"langs must be a list of language codes, got {langs!r}")
+    found = tuple(sorted({code.strip().lower() for code in langs if code.strip()}))
+    unknown = [code for code in found if code not in codes()]
+    if unknown:
+        raise ValueError(
+            f"unknown language code(s) {', '.join(unknown)}: use ISO 639-1 codes as langdetect gives them "
+            f"({', '.join(sorted(codes()))})"
+        )
+    return found

@@ -19,6 +19,7 @@ the agreement with langdetect on the whole text (≥ 99% is the target) and the 
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 import numpy as np
@@ -40,6 +41,16 @@ SIZE_EXPONENT = 0.4
 #: the langdetect fallback reads this many characters of the body (langdetect itself reads 10,000):
 #: on the AEB bodies and page-text windows that reach it, the answer is the same as on the whole text
 FALLBACK_CHARS = 2000
+
+
+@lru_cache(maxsize=1)
+def codes() -> frozenset[str]:
+    """Every code ``language`` can give a document: langdetect's (``zh-cn`` and ``zh-tw`` also as
+    ``zh``, which ``--lang`` takes for both) and ``und``."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    names = set(os.listdir(PROFILES_DIRECTORY))
+    return frozenset(names | {name.split("-")[0] for name in names} | {UNDETERMINED})
 
 
 @lru_cache(maxsize=1)

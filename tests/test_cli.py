@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.config import Config
+
 from .conftest import SEEDS, accounted, read_jsonl
 
 STORY = SEEDS / "003_5ed64bf2762e4c0a.txt"
@@ -114,6 +116,43 @@ def test_usage_errors_exit_2(tmp_path, run_cli):
     bad.write_text("treshold = 0.5\n")
     res = run_cli("run", SEEDS, "--out", tmp_path / "o", "--config", bad)
     assert res.exit_code == 2 and "unknown setting(s) treshold" in res.output
+
+
+@pytest.mark.parametrize(
+    ("setting", "why"),
+    [
+        ("threshold = 2", "threshold must be from 0.05 to 1, got 2"),
+        ("num_perm = 0", "num_perm must be from 16 to 4096, got 0"),
+        ('workers = "2"', "workers must be a whole number, got '2'"),
+        ("doc_timeout = nan", "doc_timeout must be from 0 to 86400, got nan"),
+        ("dedup = 1", "dedup must be true or false, got 1"),
+        ('langs = ["english"]', "unknown language code(s) english: use ISO 639-1 codes"),
+        ('langs = "en"', "langs must be a list of language codes, got 'en'"),
+    ],
+)
+def test_a_bad_value_in_the_config_file_is_a_usage_error_naming_file_and_setting(tmp_path, run_cli, setting, why):
+    bad = tmp_path / "c.toml"
+    bad.write_text(setting + "\n")
+    res = run_cli("run", SEEDS, "--out", tmp_path / "o", "--config", bad)
+    assert res.exit_code == 2
+    assert f"{bad}: {why}" in " ".join(res.output.split())  # click wraps long messages
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_unknown_lang_code_is_a_usage_error_not_a_run_that_rejects_everything(tmp_path, run_cli):
+    res = run_cli("run", SEEDS, "--out", tmp_path / "o", "--lang", "en,english")
+    assert res.exit_code == 2 and "unknown language code(s) english" in res.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_settings_are_checked_and_normalised_however_a_config_is_made():
+    config = Config(threshold=1, langs=["EN", " zh", "de", "en"])
+    assert config.threshold == 1.0 and isinstance(config.threshold, float)
+    assert config.langs == ("de", "en", "zh")
+    with pytest.raises(ValueError, match="min_words must be at least 0, got -1"):
+        Config().replace(min_words=-1)
+    with pytest.raises(ValueError, match="workers must be a whole number, got True"):
+        Config(workers=True)
 
 
 def test_config_file_is_read(tmp_path, run_cli):
