@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -63,6 +64,13 @@ class Report:
     def close(self) -> None:
         if self.log is not None:
             self.log.close()
+
+
+def _not_a_folder(out: str) -> str | None:
+    """Why ``--out`` cannot be the output folder when it is there already as something else."""
+    if os.path.exists(out) and not os.path.isdir(out):
+        return f"--out {out}: is a file, not a folder (give a folder to write the articles into)"
+    return None
 
 
 def _langs(value: str | None) -> tuple[str, ...]:
@@ -220,6 +228,8 @@ def run(
     if state_file:
         if out == "-":
             raise click.UsageError("--state needs an output folder (--out DIR), not '-'")
+        if _not_a_folder(out):
+            raise click.UsageError(_not_a_folder(out))
         report = Report(quiet, verbose, log_file, cron=True)
         try:
             code = _run_with_state(inputs, config, out, state_file, keep_days, not no_text_files, report)
@@ -233,7 +243,7 @@ def run(
             None if to_stdout else out, stream=sys.stdout if to_stdout else None, text_files=not no_text_files
         )
     except OSError as exc:
-        raise click.UsageError(f"--out {out}: {exc.strerror or exc}") from exc
+        raise click.UsageError(_not_a_folder(out) or f"--out {out}: {exc.strerror or exc}") from exc
     warn = not quiet
     report = Report(quiet, verbose, log_file, cron=False)
 
@@ -295,7 +305,6 @@ def _run_with_state(
     report: Report,
 ) -> int:
     """Cron mode: lock, open the state, run incrementally; returns the exit code."""
-    import os
     import signal
     from pathlib import Path
 

@@ -155,6 +155,17 @@ def test_settings_are_checked_and_normalised_however_a_config_is_made():
         Config(workers=True)
 
 
+@pytest.mark.parametrize("cron", [False, True], ids=["one-shot", "cron"])
+def test_out_that_is_a_file_is_a_usage_error_that_says_so(tmp_path, run_cli, cron):
+    out = tmp_path / "out"
+    out.write_text("not a folder")
+    state = ("--state", tmp_path / "state.db") if cron else ()
+    res = run_cli("run", SEEDS, "--out", out, *state)
+    assert res.exit_code == 2
+    assert "is a file, not a folder" in res.output
+    assert out.read_text() == "not a folder" and not (tmp_path / "state.db").exists()
+
+
 def test_config_file_is_read(tmp_path, run_cli):
     cfg = tmp_path / "c.toml"
     cfg.write_text('min_words = 1000\nlangs = ["en"]\n')
