@@ -4,7 +4,23 @@ from __future__ import annotations
 
 import textwrap
 
-from cleaner.clean.blocks import split, unwrap
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from cleaner.clean.blocks import (
+    _BULLET,
+    _END,
+    _ID_LINE,
+    Block,
+    _starts_lower,
+    _wrap_width,
+    _wrapped_runs,
+    keyword_list,
+    split,
+    unwrap,
+)
+from cleaner.clean.meta import dateline, notice
+from cleaner.clean.phrases import load_rules
 
 PROSE = (
     "After months of complaints from commuters, the council agreed with the transport authority on "
@@ -117,3 +133,71 @@ def test_a_caseless_headline_is_not_glued_to_its_paragraph():
     assert joined(f"{KOREAN_HEADLINES[0]}\n{KOREAN}") == [KOREAN_HEADLINES[0], KOREAN]
     wrapped = textwrap.fill(KOREAN, 75)
     assert joined(f"{KOREAN_HEADLINES[0]}\n\n{wrapped}") == [KOREAN_HEADLINES[0], KOREAN]
+
+
+def _joined_one_line_at_a_time(blocks: list[Block]) -> list[Block]:
+    """``unwrap`` as it first was (the oracle): each line joined onto the block's text so far, and the
+    questions of ``_continues`` asked of that whole text."""
+
+    def continues(prev: Block, nxt: Block, width: int | None, first: int) -> bool:
+        if nxt.blank_before or _END.search(prev.text) or _BULLET.match(nxt.text) or _ID_LINE.match(nxt.text):
+            return False
+        if width is not None:
+            return len(prev.text) >= 0.6 * width and len(prev.text.split()) >= 4
+        if _starts_lower(nxt.text):
+            return len(prev.text.split()) >= 4
+        if prev.text.endswith(","):
+            return len(prev.text.split()) >= 6
+        return (
+            len(prev.text) >= 100
+            and len(prev.text.split()) >= 14
+            and prev.lines[0] != first
+            and not nxt.text.isupper()
+            and not keyword_list(prev.text)
+            and load_rules().match(nxt.text) is None
+            and not dateline(nxt.text)
+            and not notice(nxt.text)
+            and load_rules().match(prev.text) is None
+        )
+
+    if not blocks:
+        return blocks
+    width, wrapped = _wrap_width(blocks), _wrapped_runs(blocks)
+    out = [blocks[0]]
+    for i, b in enumerate(blocks[1:], 1):
+        prev = out[-1]
+        if i in wrapped or continues(prev, b, width, blocks[0].lines[0]):
+            out[-1] = Block(f"{prev.text} {b.text}", prev.lines + b.lines, prev.blank_before)
+        else:
+            out.append(b)
+    return out
+
+
+_PIECES = [
+    "the", "council", "voted", "Monday", "to", "close", "bridge", "Sign", "up", "READ", "MORE:", "and,", "roads.",
+    "said:", "“It", "is", "over.”", "- item", "1.", "Tags:", "a,", "b,", "c,", "d,", "e", "Ölfeld", "über",
+    "x" * 300, "Updated at 1:23 p.m.", "Follow us on Twitter",
+]
+
+
+_LONG_HEAD = ["X" * 300, "a", "b", "c"]  # a long line of few words, then lines joined to it
+_CONTINUED = "and then the council voted to close the old bridge".split()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example([(["Headline", "here."], False), (_LONG_HEAD, False), (_CONTINUED, False), ("Thursday came".split(), False)])
+@example([(["Headline", "here."], False), (_LONG_HEAD, False), (["d", "e,"], False), (["Then", "x"], False)])
+@given(
+    st.lists(
+        st.tuples(st.lists(st.sampled_from(_PIECES), min_size=0, max_size=40), st.booleans()),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_unwrap_joins_as_joining_one_line_at_a_time_does(lines):
+    """``unwrap`` keeps a joined block's lines apart until its end (a long run of broken lines was
+    quadratic); the blocks it gives are those of the plain way, line for line."""
+    text = "\n".join(("\n" if blank else "") + " ".join(words) for words, blank in lines)
+    blocks = split(text)
+    want = [(b.text, b.lines, b.blank_before) for b in _joined_one_line_at_a_time(blocks)]
+    assert [(b.text, b.lines, b.blank_before) for b in unwrap(blocks)] == want

@@ -218,9 +218,26 @@ def split(text: str) -> list[Block]:
     return blocks
 
 
+def _ends_sentence(text: str) -> bool:
+    """``_END.search(text)``, looking at the last two characters only (``$`` also matches before a
+    final newline): a search from the start reads the whole text, and ``unwrap`` asks this of a
+    paragraph after each line joined to it, which made a long text's unwrapping quadratic."""
+    return _END.search(text, max(0, len(text) - 2)) is not None
+
+
 def _has_words(s: str, n: int) -> bool:
     """``len(s.split()) >= n``, splitting no further than the ``n``-th word."""
-    return len(s.split(None, n - 1)) >= n
+    return _words_upto(s, n) >= n
+
+
+def _words_upto(s: str, n: int) -> int:
+    """``min(len(s.split()), n)``. A split with a limit still copies the rest of the text, so a
+    prefix is split first: each of its words is part of a word of the text."""
+    head = s[: 64 * n]
+    found = len(head.split(None, n - 1))
+    if found >= n or len(head) == len(s):
+        return found
+    return len(s.split(None, n - 1))
 
 
 def _starts_lower(text: str) -> bool:
@@ -265,7 +282,7 @@ def _wrap_width(blocks: list[Block]) -> int | None:
     broken = [
         i
         for i, b in enumerate(blocks[:-1])
-        if len(b.text) >= 0.75 * width and not _END.search(b.text) and not blocks[i + 1].blank_before
+        if len(b.text) >= 0.75 * width and not _ends_sentence(b.text) and not blocks[i + 1].blank_before
     ]
     if near < 0.5 * len(lengths) or len(broken) < 0.3 * near:
         return None
@@ -278,16 +295,61 @@ def _wrap_width(blocks: list[Block]) -> int | None:
     return width
 
 
-def _continues(prev: Block, nxt: Block, width: int | None, first: int) -> bool:
+class _Paragraph:
+    """A block that ``unwrap`` is joining line by line. Its lines are joined once, at the end: joining
+    each line onto the text so far copies that text again, and asking about the whole text after
+    each line reads it again, which made unwrapping a long run of broken lines quadratic (60,000
+    lines of a text dump took minutes). What ``_continues`` asks is answered from the parts: the
+    joined text ends as its last line does, and its words are its lines' words in turn."""
+
+    __slots__ = ("first", "parts", "lines", "length")
+
+    def __init__(self, block: Block) -> None:
+        self.first = block
+        self.parts = [block.text]
+        self.lines = list(block.lines)
+        self.length = len(block.text)
+
+    def add(self, block: Block) -> None:
+        self.parts.append(block.text)
+        self.lines.extend(block.lines)
+        self.length += 1 + len(block.text)
+
+    @property
+    def last(self) -> str:
+        return self.parts[-1]
+
+    @property
+    def text(self) -> str:
+        """The joined text (kept: a paragraph asked for it once is likely asked again)."""
+        if len(self.parts) > 1:
+            self.parts = [" ".join(self.parts)]
+        return self.parts[0]
+
+    def has_words(self, n: int) -> bool:
+        """``_has_words(self.text, n)``, reading no further than the ``n``-th word."""
+        for part in self.parts:
+            n -= _words_upto(part, n)
+            if n <= 0:
+                return True
+        return False
+
+    def block(self) -> Block:
+        if len(self.lines) == len(self.first.lines):
+            return self.first  # nothing was joined to it
+        return Block(self.text, tuple(self.lines), self.first.blank_before)
+
+
+def _continues(prev: _Paragraph, nxt: Block, width: int | None, first: int) -> bool:
     """Does ``nxt`` continue the sentence that ``prev`` broke off? (``first``: the text's first input line)"""
-    if nxt.blank_before or _END.search(prev.text) or _BULLET.match(nxt.text) or _ID_LINE.match(nxt.text):
+    if nxt.blank_before or _ends_sentence(prev.last) or _BULLET.match(nxt.text) or _ID_LINE.match(nxt.text):
         return False
     if width is not None:
-        return len(prev.text) >= 0.6 * width and _has_words(prev.text, 4)
+        return prev.length >= 0.6 * width and prev.has_words(4)
     if _starts_lower(nxt.text):
-        return _has_words(prev.text, 4)
-    if prev.text.endswith(","):
-        return _has_words(prev.text, 6)
+        return prev.has_words(4)
+    if prev.last.endswith(","):
+        return prev.has_words(6)
     # a very long line cut mid-sentence (not a headline: headlines are rarely this long, nor a list of tags);
     # not the text's first line (the headline, however long: joined, it hides in the lead), nor onto a
     # line that a phrase rule, the date test or the notice test judges by itself ("Updated at 1:23 p.m.",
@@ -295,8 +357,8 @@ def _continues(prev: Block, nxt: Block, width: int | None, first: int) -> bool:
     # in its credit ("... equivalent. Credit: ESA") is whole, and joined it takes the paragraph after it
     # with it, or hides in it
     return (
-        len(prev.text) >= 100
-        and _has_words(prev.text, 14)
+        prev.length >= 100
+        and prev.has_words(14)
         and prev.lines[0] != first
         and not nxt.text.isupper()
         and not keyword_list(prev.text)
@@ -311,7 +373,7 @@ def keyword_list(text: str) -> bool:
     """A line of five or more short comma-separated items ("Tags: bridge, council, river, roads, budget"):
     tags and keywords, not a sentence. Sentences that list things end in a full stop, so those don't count."""
     commas = text.count(",")
-    return commas >= 4 and len(text.split()) <= 4 * (commas + 1) and not _END.search(text)
+    return commas >= 4 and len(text.split()) <= 4 * (commas + 1) and not _ends_sentence(text)
 
 
 def _wrapped_runs(blocks: list[Block]) -> set[int]:
@@ -338,7 +400,7 @@ def _wrapped_runs(blocks: list[Block]) -> set[int]:
         longest = max(len(t) for t in body)
         if longest > 110 or any(longest - len(t) > 20 or not _has_words(t, 4) for t in body):
             continue
-        if sum(1 for t in body if not _END.search(t)) < 0.6 * len(body):
+        if sum(1 for t in body if not _ends_sentence(t)) < 0.6 * len(body):
             continue
         prose = any(_INNER_END.search(t) for t in body)
         longest_cols = max(_columns(t) for t in body) if prose else 0
@@ -364,11 +426,10 @@ def unwrap(blocks: list[Block]) -> list[Block]:
         return blocks
     width = _wrap_width(blocks)
     wrapped = _wrapped_runs(blocks)
-    out = [blocks[0]]
+    out = [_Paragraph(blocks[0])]
     for i, b in enumerate(blocks[1:], 1):
-        prev = out[-1]
-        if i in wrapped or _continues(prev, b, width, blocks[0].lines[0]):
-            out[-1] = Block(f"{prev.text} {b.text}", prev.lines + b.lines, prev.blank_before)
+        if i in wrapped or _continues(out[-1], b, width, blocks[0].lines[0]):
+            out[-1].add(b)
         else:
-            out.append(b)
-    return out
+            out.append(_Paragraph(b))
+    return [p.block() for p in out]
