@@ -187,6 +187,10 @@ _CONTINUED = "and then the council voted to close the old bridge".split()
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example([(["Headline", "here."], False), (_LONG_HEAD, False), (_CONTINUED, False), ("Thursday came".split(), False)])
 @example([(["Headline", "here."], False), (_LONG_HEAD, False), (["d", "e,"], False), (["Then", "x"], False)])
+@example(  # a list of tags over two lines: not a sentence the next line goes on with
+    [(["Headline", "here."], False), (["X" * 300, "a,", "b,", "c,", "d"], False), ("e, f g h i j k l m".split(), False),
+     (["Then", "x"], False)]
+)
 @given(
     st.lists(
         st.tuples(st.lists(st.sampled_from(_PIECES), min_size=0, max_size=40), st.booleans()),

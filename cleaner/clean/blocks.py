@@ -17,7 +17,7 @@ from ftfy import chardata
 from ftfy.badness import BADNESS_RE, is_bad
 
 from .meta import dateline, notice
-from .phrases import load_rules
+from .phrases import MAX_RULE_CHARS, load_rules, normalise
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
 _END = re.compile(r"""[.!?…。！？:;"'”’»)\]]$""")
@@ -298,17 +298,19 @@ def _wrap_width(blocks: list[Block]) -> int | None:
 class _Paragraph:
     """A block that ``unwrap`` is joining line by line. Its lines are joined once, at the end: joining
     each line onto the text so far copies that text again, and asking about the whole text after
-    each line reads it again, which made unwrapping a long run of broken lines quadratic (60,000
-    lines of a text dump took minutes). What ``_continues`` asks is answered from the parts: the
-    joined text ends as its last line does, and its words are its lines' words in turn."""
+    each line reads it again, which made unwrapping a long run of broken lines quadratic (20,000
+    lines of caption text took 88 s). What ``_continues`` asks is answered from the parts: the
+    joined text ends as its last line does, its words and commas are its lines' in turn, and its
+    start is its first lines."""
 
-    __slots__ = ("first", "parts", "lines", "length")
+    __slots__ = ("first", "parts", "lines", "length", "_counted", "_commas", "_words")
 
     def __init__(self, block: Block) -> None:
         self.first = block
         self.parts = [block.text]
         self.lines = list(block.lines)
         self.length = len(block.text)
+        self._counted = self._commas = self._words = 0  # parts counted so far, their commas and words
 
     def add(self, block: Block) -> None:
         self.parts.append(block.text)
@@ -321,10 +323,16 @@ class _Paragraph:
 
     @property
     def text(self) -> str:
-        """The joined text (kept: a paragraph asked for it once is likely asked again)."""
-        if len(self.parts) > 1:
-            self.parts = [" ".join(self.parts)]
-        return self.parts[0]
+        return " ".join(self.parts)
+
+    def head(self, n: int) -> str:
+        """The joined text's first ``n`` characters, joining no more lines than they take."""
+        size = 0
+        for i, part in enumerate(self.parts):
+            size += len(part) + 1
+            if size >= n:
+                return " ".join(self.parts[: i + 1])[:n]
+        return self.text
 
     def has_words(self, n: int) -> bool:
         """``_has_words(self.text, n)``, reading no further than the ``n``-th word."""
@@ -334,8 +342,24 @@ class _Paragraph:
                 return True
         return False
 
+    def keyword_list(self) -> bool:
+        """``keyword_list(self.text)``, from counts made once per line."""
+        for part in self.parts[self._counted :]:
+            self._commas += part.count(",")
+            self._words += len(part.split())
+        self._counted = len(self.parts)
+        return _keywords(self._commas, self._words, _ends_sentence(self.last))
+
+    def rule_matches(self) -> bool:
+        """``load_rules().match(self.text) is not None``: no rule takes a text whose start alone
+        normalises to more than ``MAX_RULE_CHARS`` (normalising a text's start gives the start of
+        its normalised form), so a long paragraph is not normalised whole."""
+        if self.length > 8 * MAX_RULE_CHARS and len(normalise(self.head(8 * MAX_RULE_CHARS))) > MAX_RULE_CHARS:
+            return False
+        return load_rules().match(self.text) is not None
+
     def block(self) -> Block:
-        if len(self.lines) == len(self.first.lines):
+        if len(self.parts) == 1:
             return self.first  # nothing was joined to it
         return Block(self.text, tuple(self.lines), self.first.blank_before)
 
@@ -361,11 +385,11 @@ def _continues(prev: _Paragraph, nxt: Block, width: int | None, first: int) -> b
         and prev.has_words(14)
         and prev.lines[0] != first
         and not nxt.text.isupper()
-        and not keyword_list(prev.text)
+        and not prev.keyword_list()
         and load_rules().match(nxt.text) is None
         and not dateline(nxt.text)
         and not notice(nxt.text)
-        and load_rules().match(prev.text) is None
+        and not prev.rule_matches()
     )
 
 
@@ -373,7 +397,12 @@ def keyword_list(text: str) -> bool:
     """A line of five or more short comma-separated items ("Tags: bridge, council, river, roads, budget"):
     tags and keywords, not a sentence. Sentences that list things end in a full stop, so those don't count."""
     commas = text.count(",")
-    return commas >= 4 and len(text.split()) <= 4 * (commas + 1) and not _ends_sentence(text)
+    return commas >= 4 and _keywords(commas, len(text.split()), _ends_sentence(text))
+
+
+def _keywords(commas: int, words: int, ends: bool) -> bool:
+    """``keyword_list`` from a text's commas, words and whether it ends a sentence."""
+    return commas >= 4 and words <= 4 * (commas + 1) and not ends
 
 
 def _wrapped_runs(blocks: list[Block]) -> set[int]:

@@ -14,6 +14,8 @@ KINDS = ("line", "prefix", "list")
 #: prefix rules judge lines up to this many words
 PREFIX_MAX_WORDS = 40
 _SEEN_MAX = 20_000
+#: no rule takes a line longer than this once normalised (a rule is about a line, not a story)
+MAX_RULE_CHARS = 600
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _QUOTE_PAIRS = tuple((chr(k), v) for k, v in _QUOTES.items())
 _LEAD = re.compile(r"^[\s•·|»›>▶►■□●○◆◇★☆*+~#-]+")
@@ -170,7 +172,7 @@ class Rules:
         return found
 
     def _match(self, norm: str) -> Match | None:
-        if not norm or len(norm) > 600:
+        if not norm or len(norm) > MAX_RULE_CHARS:
             return None
         stripped = _TRAIL.sub("", norm)
         # a "READ MORE: ..." teaser glued to a long stretch of the story's own text keeps the story
