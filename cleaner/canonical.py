@@ -444,7 +444,12 @@ def _story_shingles(copy: _Copy, k: int) -> np.ndarray:
 
 
 def _substitutions(
-    copy: _Copy, held: np.ndarray, k: int, others: list[_Copy], reads: Callable[[list[str]], float] | None = None
+    copy: _Copy,
+    held: np.ndarray,
+    k: int,
+    others: list[_Copy],
+    reads: Callable[[list[str]], float] | None = None,
+    group: tuple[_Positions, int] | None = None,
 ) -> int:
     """How many runs of the copy's own shingles, between shingles other copies hold, are a word or a
     figure changed (one changed word makes ``k`` own shingles in a row) or a paragraph dropped (the
@@ -454,7 +459,8 @@ def _substitutions(
     carry wins, as for added notes). Without a third, the rest of the batch tells (``reads``,
     ``wordpairs``): a word changed into another makes word pairs no other text uses, so a word whose
     version reads better than the one other copy's is not counted. ``held``: which shingles of
-    ``copy.seq`` another copy holds."""
+    ``copy.seq`` another copy holds; ``group``: the ``_Positions`` of the whole group (``others`` and
+    this copy) and this copy's place in it, made once for all its copies."""
     seq = copy.seq
     own = ~held
     if not own.any() or own.all():
@@ -463,8 +469,10 @@ def _substitutions(
     starts, ends = edges[::2], edges[1::2]  # runs of own shingles: [start, end)
     inner = (starts > 0) & (ends < len(seq)) & (ends - starts >= k - 1) & (ends - starts <= k)
     changed = 0
+    positions, me = group if group is not None else (_Positions([c.seq for c in others]), None)
     for a, b in zip(starts[inner].tolist(), ends[inner].tolist(), strict=True):
-        found = _other_versions(seq[a - 1], seq[b], copy.shingles, [c.seq for c in others])
+        # only whether one copy or more has another version counts: two are enough to know
+        found = _other_versions(seq[a - 1], seq[b], copy.shingles, positions, me, limit=2)
         if len(found) == 1 and reads is not None:
             j, p, q = found[0]
             # the words from the last of the shingle before to the first of the shingle after
@@ -480,28 +488,65 @@ def _flat(copy: _Copy) -> list[str]:
     return [w for p in copy.paras for w in p]
 
 
-def _other_versions(before: int, after: int, mine: np.ndarray, others: list[np.ndarray]) -> list[tuple[int, int, int]]:
+class _Positions:
+    """Where every shingle stands in a group's copies (``seq`` each): their sequences sorted once, so
+    ``_other_versions`` finds the copies holding a shingle by binary search instead of scanning every
+    copy for every question (a story syndicated 2,000 times asked ~1M questions of one group)."""
+
+    def __init__(self, seqs: list[np.ndarray]) -> None:
+        self.seqs = seqs
+        lens = np.array([len(s) for s in seqs], dtype=np.int64)
+        flat = np.concatenate(seqs) if seqs else np.zeros(0, dtype=np.uint32)
+        order = np.argsort(flat, kind="stable")  # equal shingles stay in copy order, then text order
+        self.values = flat[order]
+        self.width = int(lens.max()) + 1 if len(lens) else 1
+        copy = np.repeat(np.arange(len(seqs)), lens)
+        position = np.arange(len(flat)) - np.repeat(np.cumsum(lens) - lens, lens)
+        self.keys = (copy * self.width + position)[order]  # ascending within each shingle's run
+
+    def of(self, value: int) -> np.ndarray:
+        """The keys (copy * ``width`` + position) where ``value`` stands, ascending."""
+        lo = np.searchsorted(self.values, value, side="left")
+        hi = np.searchsorted(self.values, value, side="right")
+        return self.keys[lo:hi]
+
+
+def _other_versions(
+    before: int,
+    after: int,
+    mine: np.ndarray,
+    others: list[np.ndarray] | _Positions,
+    skip: int | None = None,
+    limit: int | None = None,
+) -> list[tuple[int, int, int]]:
     """Where other copies (``seq`` each) hold the shingle ``before`` and, next after it, ``after``
     with mostly text between them that this copy lacks (its own version of the word, or the
     paragraph this copy dropped): (which copy, where its ``before``, where the ``after``), the first
-    such place of each. Text that repeats itself (a meal plan listing the same items for six plans)
-    holds both shingles elsewhere too, in another order or around text this copy has: no edit is
-    seen."""
-    found = []
-    for j, seq in enumerate(others):
-        starts = np.flatnonzero(seq == before)
-        if not len(starts):
+    such place of each, in copy order (the first ``limit`` copies found). Text that repeats itself (a
+    meal plan listing the same items for six plans) holds both shingles elsewhere too, in another
+    order or around text this copy has: no edit is seen.
+
+    ``others`` may be a ``_Positions`` of the whole group, ``skip`` then being this copy's place in
+    it: the copies are numbered as in the group without it."""
+    at = others if isinstance(others, _Positions) else _Positions(others)
+    befores, afters = at.of(before), at.of(after)
+    if not len(befores) or not len(afters):
+        return []
+    # the first ``after`` behind each ``before``, in the same copy
+    nexts = np.searchsorted(afters, befores + 1)
+    found: list[tuple[int, int, int]] = []
+    done = -1  # the copy last found in: its later places are not looked at
+    for key, n in zip(befores.tolist(), nexts.tolist(), strict=True):
+        j, p = divmod(key, at.width)
+        if j == done or j == skip or n == len(afters) or afters[n] // at.width != j:
             continue
-        ends = np.flatnonzero(seq == after)
-        # the first ``after`` behind each ``before``
-        nexts = np.searchsorted(ends, starts + 1)
-        for p, n in zip(starts.tolist(), nexts.tolist(), strict=True):
-            if n == len(ends):
-                continue
-            between = seq[p + 1 : int(ends[n])]
-            # mostly: a word swapped in from the story's own vocabulary may make a shingle it has
-            if 2 * _count_in(between, mine) < len(between):
-                found.append((j, p, int(ends[n])))
+        q = int(afters[n]) % at.width
+        between = at.seqs[j][p + 1 : q]
+        # mostly: a word swapped in from the story's own vocabulary may make a shingle it has
+        if 2 * _count_in(between, mine) < len(between):
+            found.append((j - (skip is not None and j > skip), p, q))
+            done = j
+            if limit is not None and len(found) >= limit:
                 break
     return found
 
@@ -610,6 +655,7 @@ def choose_canonical(
     # each copy's shingles that another copy holds too (what coverage counts of 3+ copies)
     at = [np.searchsorted(values, x) for x in shingles]  # each copy's shingles among ``values``
     shared = np.array([int((counts[a] >= 2).sum()) for a in at])
+    positions = _Positions([c.seq for c in copies])  # where each shingle stands, for ``_substitutions``
     for i in range(n):
         rest = np.arange(n) != i
         cov = np.where(story_sizes[rest] > 0, story_inter[i, rest] / np.maximum(story_sizes[rest], 1), 1.0)
@@ -627,7 +673,7 @@ def choose_canonical(
         noted.append(in_notes / words)
         edged.append(at_edges / words)
         others = [c for j, c in enumerate(copies) if j != i]
-        changed.append(_substitutions(copies[i], held, shingle_size, others, reads))
+        changed.append(_substitutions(copies[i], held, shingle_size, others, reads, (positions, i)))
     best_cov = max(cover)
     about = [_about(m.title, set().union(*c.paras)) for m, c in zip(members, copies, strict=True)]
     dates = [_date(m) for m in members]

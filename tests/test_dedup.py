@@ -575,6 +575,13 @@ def test_other_versions_finds_what_a_plain_scan_finds():
         expected = scan(before, after, mine, others)
         found += bool(expected)
         assert canonical._other_versions(before, after, mine, others) == expected
+        assert canonical._other_versions(before, after, mine, others, limit=2) == expected[:2]
+        # asked of the whole group, as choose_canonical asks: this copy's own sequence (which would be
+        # found: a shingle it lacks between the two) at a place of it is left out
+        me = int(rng.integers(0, len(others) + 1))
+        own = np.asarray([before, 99, after], np.uint32)
+        group = canonical._Positions([*others[:me], own, *others[me:]])
+        assert canonical._other_versions(before, after, mine, group, skip=me) == expected
     assert 0 < found < 3000  # both answers occur
 
 
