@@ -215,6 +215,12 @@ class _ParagraphShingles:
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint32)
 
 
+def _count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:
+    """How many of ``values`` are in ``sorted_set`` (sorted, unique): ``np.isin`` sorts both arrays
+    each time, a binary search does not."""
+    return int(dedup.in_sorted(values, sorted_set).sum()) if len(values) and len(sorted_set) else 0
+
+
 def _foreign(
     keys: list[np.ndarray],
     words: list[np.ndarray],
@@ -246,6 +252,11 @@ def _foreign(
     @lru_cache(maxsize=4096)  # the documents of a few hundred sites' pages (~4 KB each), not every text read
     def paragraph_shingles(i: int) -> _ParagraphShingles:
         return _ParagraphShingles(read(i), k)
+
+    @lru_cache(maxsize=4096)  # copies of one story share the same few masks: each is made once
+    def rest_shingles(i: int, mask: bytes) -> np.ndarray:
+        """The sorted shingles of document ``i``'s paragraphs with words outside ``mask`` (its shared ones)."""
+        return paragraph_shingles(i).union(~np.frombuffer(mask, dtype=bool) & (keys[i] != 0))
 
     @lru_cache(maxsize=4096)
     def key_set(i: int) -> frozenset[int]:  # small sets: Python's are ~10x faster than np.isin
@@ -293,9 +304,8 @@ def _foreign(
             rest, rest_b = ~in_s & (ka != 0), ~in_s_b & (keys[b] != 0)
             if min(int(words[a][rest].sum()), int(words[b][rest_b].sum())) < REST_WORDS:
                 continue
-            own = paragraph_shingles(a).union(rest)
-            theirs = paragraph_shingles(b).union(rest_b)
-            if np.isin(theirs, own, assume_unique=True).sum() >= dedup.OVERLAP * min(len(theirs), len(own)):
+            own, theirs = rest_shingles(a, mask), rest_shingles(b, in_s_b.tobytes())
+            if _count_in(theirs, own) >= dedup.OVERLAP * min(len(theirs), len(own)):
                 continue  # the rests are alike: the two differ in a few edited paragraphs only
             confirmed = standalone(a, mask)
             if not confirmed:
