@@ -25,9 +25,9 @@ from .dedup import (
     Shingles,
     Signature,
     Texts,
+    count_in,
     gram_hashes,
     grams,
-    in_sorted,
     normalise,
     notice,
     paragraph_key,
@@ -543,19 +543,12 @@ def _other_versions(
         q = int(afters[n]) % at.width
         between = at.seqs[j][p + 1 : q]
         # mostly: a word swapped in from the story's own vocabulary may make a shingle it has
-        if 2 * _count_in(between, mine) < len(between):
+        if 2 * count_in(between, mine) < len(between):
             found.append((j - (skip is not None and j > skip), p, q))
             done = j
             if limit is not None and len(found) >= limit:
                 break
     return found
-
-
-def _count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:
-    """How many of ``values`` are in ``sorted_set`` (sorted, unique)."""
-    if not len(values) or not len(sorted_set):
-        return 0
-    return int(in_sorted(values, sorted_set).sum())
 
 
 #: what decided the choice, in the order of the sort key (for ``canonical_reason``)

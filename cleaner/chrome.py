@@ -215,12 +215,6 @@ class _ParagraphShingles:
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint32)
 
 
-def _count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:
-    """How many of ``values`` are in ``sorted_set`` (sorted, unique): ``np.isin`` sorts both arrays
-    each time, a binary search does not."""
-    return int(dedup.in_sorted(values, sorted_set).sum()) if len(values) and len(sorted_set) else 0
-
-
 def _foreign(
     keys: list[np.ndarray],
     words: list[np.ndarray],
@@ -305,7 +299,7 @@ def _foreign(
             if min(int(words[a][rest].sum()), int(words[b][rest_b].sum())) < REST_WORDS:
                 continue
             own, theirs = rest_shingles(a, mask), rest_shingles(b, in_s_b.tobytes())
-            if _count_in(theirs, own) >= dedup.OVERLAP * min(len(theirs), len(own)):
+            if dedup.count_in(theirs, own) >= dedup.OVERLAP * min(len(theirs), len(own)):
                 continue  # the rests are alike: the two differ in a few edited paragraphs only
             confirmed = standalone(a, mask)
             if not confirmed:

@@ -477,7 +477,7 @@ def positions_in(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     low bits screens them out in one array lookup, and only those that pass (the set's own hashes and
     ~1 % chance collisions) are confirmed by binary search. On the comparisons of a 10k-page load run
     (15.5M values, 22 % of them in the set) that is 0.21 against 0.27 CPU s; for a handful of values,
-    ``canonical``'s plain binary search (``in_sorted``) is cheaper than the bitmap.
+    ``count_in``'s plain binary search is cheaper than the bitmap.
     """
     if not len(values) or not len(sorted_set):
         return np.zeros(0, dtype=np.int64)
@@ -494,3 +494,11 @@ def in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     at = np.searchsorted(sorted_set, values)
     at[at == len(sorted_set)] = 0
     return sorted_set[at] == values
+
+
+def count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:
+    """How many of ``values`` are in ``sorted_set`` (sorted, unique), by binary search: ``np.isin``
+    sorts both arrays each time."""
+    if not len(values) or not len(sorted_set):
+        return 0
+    return int(in_sorted(values, sorted_set).sum())

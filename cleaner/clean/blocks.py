@@ -303,10 +303,10 @@ class _Paragraph:
     joined text ends as its last line does, its words and commas are its lines' in turn, and its
     start is its first lines."""
 
-    __slots__ = ("first", "parts", "lines", "length", "_counted", "_commas", "_words")
+    __slots__ = ("start", "parts", "lines", "length", "_counted", "_commas", "_words")
 
     def __init__(self, block: Block) -> None:
-        self.first = block
+        self.start = block  #: the block it began with
         self.parts = [block.text]
         self.lines = list(block.lines)
         self.length = len(block.text)
@@ -360,8 +360,8 @@ class _Paragraph:
 
     def block(self) -> Block:
         if len(self.parts) == 1:
-            return self.first  # nothing was joined to it
-        return Block(self.text, tuple(self.lines), self.first.blank_before)
+            return self.start  # nothing was joined to it
+        return Block(self.text, tuple(self.lines), self.start.blank_before)
 
 
 def _continues(prev: _Paragraph, nxt: Block, width: int | None, first: int) -> bool:
