@@ -228,8 +228,9 @@ def run(
     if state_file:
         if out == "-":
             raise click.UsageError("--state needs an output folder (--out DIR), not '-'")
-        if _not_a_folder(out):
-            raise click.UsageError(_not_a_folder(out))
+        problem = _not_a_folder(out)
+        if problem:
+            raise click.UsageError(problem)
         report = Report(quiet, verbose, log_file, cron=True)
         try:
             code = _run_with_state(inputs, config, out, state_file, keep_days, not no_text_files, report)

@@ -20,7 +20,7 @@ def inputs_of(target: str) -> list[Item]:
         return list(discover([target]))
     file, sep, number = target.rpartition("#")
     if sep and number.isdigit() and os.path.isfile(file):
-        found = [item for item in discover([file]) if item.source.rpartition("#")[::2] == (file, number)]
+        found = [item for item in discover([file]) if item.source.rpartition("#")[2] == number]
         if not found:
             raise ValueError(
                 f"{file} has no record #{number} (records are numbered by line in JSON lines, "
