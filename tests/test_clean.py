@@ -67,6 +67,21 @@ def test_every_line_has_a_decision_with_a_reason():
     assert {d.reason for d in r.decisions if not d.keep} >= {"related", "footer"}
 
 
+@pytest.mark.parametrize(
+    "dates,published",
+    [
+        (["Updated 3 hours ago", "March 14, 2025 10:42 AM UTC"], "March 14, 2025 10:42 AM UTC"),
+        (["March 14, 2025", "Updated: March 15, 2025"], "March 14, 2025"),
+        (["Updated 3 hours ago"], "Updated 3 hours ago"),
+    ],
+)
+def test_the_published_date_is_the_first_that_names_a_day(dates, published):
+    page = "\n".join(["Bridge to close after crack found", "By Jane Doe", *dates, "", *STORY])
+    r = clean_text(page)
+    assert r.metadata["published"] == published
+    assert not set(dates) & set(r.text.split("\n"))
+
+
 def test_text_without_spaces_is_not_emptied():
     text = "\n".join(
         ["先日、不正に改造したiPhoneを販売したとして、商標法違反の疑いで20代の男性が逮捕されたというニュースを耳にしました。",
@@ -160,6 +175,10 @@ def test_a_wrapped_paragraph_inside_page_chrome_is_joined_and_the_menu_is_not():
         "Martedì 19 novembre 2019",
         "segunda-feira, 18 de novembro de 2019",
         "New Delhi, Bureau | Updated : 19 November 2019, 09:01 AM",
+        "Madrid, 5 de marzo de 2025",
+        "Rio de Janeiro, 5 de março de 2025",
+        "NEW YORK, March 5, 2025 at 10:30 AM",
+        "Frankfurt am Main, 12.03.2025, 14:30 Uhr",
     ],
 )
 def test_date_lines_in_six_languages(line):
@@ -170,12 +189,37 @@ def test_date_lines_in_six_languages(line):
 
 @pytest.mark.parametrize(
     "line",
-    ["The bridge closed on 3 May 2019 after a crack was found.", "March 2019", "12:30", "In May 2019 the council voted"],
+    [
+        "The bridge closed on 3 May 2019 after a crack was found.",
+        "March 2019",
+        "12:30",
+        "In May 2019 the council voted",
+        "LONDON, March 5, 2025 (Reuters) - Shares rose.",
+        "Paris, 5 March 2025 was a cold day",
+        "He said, 5 March 2025",
+    ],
 )
 def test_story_lines_are_not_date_lines(line):
     from cleaner.clean.meta import dateline
 
     assert not dateline(line)
+
+
+def test_a_place_and_date_under_the_headline_is_not_the_title():
+    story = [
+        "El Consejo de Ministros ha aprobado este martes un plan de vivienda dirigido a menores de 35 años "
+        "que incluye ayudas al alquiler de hasta 250 euros mensuales.",
+        "La ministra de Vivienda explicó que el plan beneficiará a unas 60.000 personas durante el primer año "
+        "y que las comunidades autónomas gestionarán las ayudas.",
+        "Las asociaciones de inquilinos consideran insuficiente la medida y reclaman limitar los precios del "
+        "alquiler en las zonas tensionadas.",
+    ]
+    title = "El Gobierno aprueba el nuevo plan de vivienda para jóvenes"
+    page = "\n".join(["Portada", "Internacional", "", title, "", "Madrid, 5 de marzo de 2025", "", *story])
+    r = clean_text(page)
+    assert r.title == title
+    assert r.metadata["published"] == "Madrid, 5 de marzo de 2025"
+    assert r.text.split("\n\n")[-3:] == story
 
 
 def test_a_story_printed_twice_keeps_one_copy():

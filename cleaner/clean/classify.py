@@ -443,4 +443,7 @@ def _metadata(
             out.metadata.setdefault("author", t)
         elif meta.dateline(t):
             labels[k] = Label(False, "date")
-            out.metadata.setdefault("published", t)
+            # the first date line, unless it is relative ("3 hours ago") and a later one names the day
+            known = out.metadata.get("published")
+            if known is None or (not meta.names_date(known) and meta.names_date(t)):
+                out.metadata["published"] = t

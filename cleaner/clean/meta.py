@@ -64,6 +64,13 @@ _RELATIVE = re.compile(
 )
 _BARE_TIME = re.compile(rf"^{_TIME}$", re.I)
 _DIGIT = re.compile(r"\d")
+#: the place a dateline starts with: "Madrid, 5 de marzo de 2025", "Rio de Janeiro, 5 de março de 2025"
+#: (1–4 capitalised words, "de"/"am"/... between them, and a comma; case matters, unlike in the dates)
+_PLACE = re.compile(
+    r"[A-ZÀ-ÞĀ-ɏА-Я][^\W\d_]*\.?(?:[ -](?:(?:de|da|do|dos|del|la|le|am|an|der|di|sur|upon|on|el) )?"
+    r"[A-ZÀ-ÞĀ-ɏА-Я][^\W\d_]*\.?){0,3},\s+"
+)
+_TIME_TAIL = re.compile(rf"[\s,|/·–—-]*((at|um|à|a las|às|alle)\s+)?({_TIME})?(\s*(uhr|h|hrs))?\s*", re.I)
 #: a date stamp inside a short line: "New Delhi, Bureau | Updated : 19 November 2019, 09:01 AM"
 _STAMPED = re.compile(rf"\b({_STAMP})(\s+(on|at|am|le|el|em|il))?\s*[:：]?\s*({_TIME}\s*,?\s*)?{_DATE.pattern}", re.I)
 
@@ -101,7 +108,22 @@ def dateline(line: str) -> bool:
         return False
     if len(s) <= 80 and (_DATELINE.match(s) or (_RELATIVE.match(s) and not _BARE_TIME.match(s))):
         return True
+    place = _PLACE.match(s)
+    if place and len(s) <= 80:  # "Madrid, 5 de marzo de 2025": after the date, a time at most
+        date = _DATE.match(s, place.end())
+        if date and _TIME_TAIL.fullmatch(s, date.end()):
+            return True
     return len(s.split()) <= 16 and not s.endswith(("!", "?")) and bool(_STAMPED.search(s))
+
+
+def names_date(line: str) -> bool:
+    """Does the line name a calendar date ("14 March 2025", "2025-03-14"), not only a time or a
+    relative one ("Updated 3 hours ago")? The publication date a page gives is then the one to keep.
+
+    >>> names_date("March 14, 2025 10:42 AM UTC"), names_date("Updated 3 hours ago")
+    (True, False)
+    """
+    return _DATE.search(line) is not None
 
 
 def headline_like(line: str) -> bool:

@@ -20,6 +20,12 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 _QUOTE_PAIRS = tuple((chr(k), v) for k, v in _QUOTES.items())
 _LEAD = re.compile(r"^[\s•·|»›>▶►■□●○◆◇★☆*+~#-]+")
 _TRAIL = re.compile(r"[\s.:!?»›>▶►|…/→-]+$")
+#: what sets chrome phrases side by side on one line: "Advertisement · Scroll to continue",
+#: "Sign in | Subscribe", "Privacy Policy - Terms of Use"
+_SEPARATOR = re.compile(r"\s+[|·•–—-]\s+")
+#: a line of chrome phrases set side by side is short, of a few parts
+COMPOUND_MAX_CHARS = 200
+COMPOUND_MAX_PARTS = 6
 
 
 def normalise(line: str) -> str:
@@ -172,6 +178,27 @@ class Rules:
         return found
 
     def _match(self, norm: str) -> Match | None:
+        found = self._match_whole(norm)
+        if found is None and len(norm) <= COMPOUND_MAX_CHARS and _SEPARATOR.search(norm):
+            found = self._compound(norm)
+        return found
+
+    def _compound(self, norm: str) -> Match | None:
+        """The first part's match when every part between separators is a whole chrome line on its own
+        (``line`` rules only: a list marker's run of headlines is read from lines, not parts); a story
+        sentence with a dash has at least one part no rule takes."""
+        parts = [p for p in _SEPARATOR.split(norm) if p]
+        if not 2 <= len(parts) <= COMPOUND_MAX_PARTS:
+            return None
+        found = []
+        for part in parts:
+            m = self._match_whole(part)
+            if m is None or m.kind != "line":
+                return None
+            found.append(m)
+        return found[0]
+
+    def _match_whole(self, norm: str) -> Match | None:
         if not norm or len(norm) > MAX_RULE_CHARS:
             return None
         stripped = _TRAIL.sub("", norm)
