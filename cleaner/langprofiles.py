@@ -53,3 +53,17 @@ def load(factory: Any, directory: str) -> None:
         factory.langlist.append(data["name"])
         profiles.append((data["freq"], data["n_words"]))
     factory.word_lang_prob_map = LazyProbabilities(profiles, len(names))
+
+
+def letters(factory: Any, floor: float) -> dict[str, frozenset[str]]:
+    """Each language's letters: the lower-case 1-grams that make up at least ``floor`` of the 1-grams
+    in its profile (upper and lower case counted together), from a factory :func:`load` filled."""
+    probabilities = factory.word_lang_prob_map
+    out: dict[str, frozenset[str]] = {}
+    for name, (freq, n_words) in zip(factory.langlist, probabilities._profiles, strict=True):
+        counts: dict[str, int] = {}
+        for gram, count in freq.items():
+            if len(gram) == 1 and gram.isalpha():
+                counts[gram.lower()] = counts.get(gram.lower(), 0) + count
+        out[name] = frozenset(ch for ch, count in counts.items() if count >= floor * n_words[0])
+    return out

@@ -5,7 +5,9 @@ dominate, not the text length), is unseeded by default and raises on text withou
 bodies are prose whose function words name the language at once, so a vote of the first
 ``FAST_TOKENS`` words (at least ``MIN_TOKENS``) over justext's stoplists (the cleaner's own lists, codes as langdetect's) answers
 when it is clear: enough of the words are stopwords of the winner (``MIN_COVERAGE``) and the winner
-beats every other language by ``MIN_MARGIN``. Anything else (short or mixed text, close languages,
+beats every other language by ``MIN_MARGIN``, or the languages within the margin are ruled out by
+letters they do not write and the winner does, as langdetect's own profiles give them (Russian text
+writes "ы", which Bulgarian and Ukrainian never do, though their stopwords are much the same). Anything else (short or mixed text, close languages,
 scripts without stoplists) goes to langdetect, seeded, on the body's first ``FALLBACK_CHARS``
 characters (cut at a space): langdetect's n-gram pass is linear in the text (it reads up to 10,000
 characters), and on a longer sample the answer is the same. Its text preparation runs as in
@@ -20,6 +22,7 @@ the agreement with langdetect on the whole text (≥ 99% is the target) and the 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from functools import lru_cache
 
 import numpy as np
@@ -36,6 +39,16 @@ MIN_TOKENS = 20
 MIN_COVERAGE = 0.3
 #: ... and the winner's score is this many times the runner-up's
 MIN_MARGIN = 1.5
+#: a close runner-up is out when the first words hold letters its language does not write and the
+#: winner's does (langdetect's own profiles say which: "ы" is Russian, not Bulgarian or Ukrainian;
+#: "і" Ukrainian, not Russian): at least this many of them ...
+MIN_FOREIGN_LETTERS = 3
+#: ... and this share of the letters read
+MIN_FOREIGN_SHARE = 0.002
+#: a language writes a letter that makes up this share of the 1-grams of its profile ...
+WRITES = 1e-4
+#: ... and does not write one that makes up less than this share
+LACKS = 1e-5
 #: scores are hits / list size ** this: long lists (Finnish: 6,800 words) match more by chance
 SIZE_EXPONENT = 0.4
 #: the langdetect fallback reads this many characters of the body (langdetect itself reads 10,000):
@@ -95,8 +108,32 @@ def stopword_vote(text: str) -> str | None:
         return None
     # the runner-up's score (the best's again when two languages share it)
     if len(scores) > 1 and best < MIN_MARGIN * np.partition(scores, len(scores) - 2)[len(scores) - 2]:
-        return None
+        close = [names[i] for i in named[scores * MIN_MARGIN > best].tolist() if names[i] != lang]
+        if not _ruled_out(close, lang, text):
+            return None
     return lang
+
+
+@lru_cache(maxsize=1)
+def _letters() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """The letters each langdetect language writes (``WRITES``) and those it has at all (``LACKS``)."""
+    from . import langprofiles
+
+    return langprofiles.letters(_factory(), WRITES), langprofiles.letters(_factory(), LACKS)
+
+
+def _ruled_out(close: list[str], lang: str, text: str) -> bool:
+    """Are all of ``close`` (languages within the margin of ``lang``) ruled out by the letters of the
+    text's first ``FALLBACK_CHARS`` characters: enough of them that ``lang`` writes and each of ``close``
+    lacks? A language without a profile is never ruled out."""
+    writes, has = _letters()
+    if lang not in writes or any(c not in has for c in close):
+        return False
+    counts = Counter(sample(text).lower())
+    letters = sum(n for ch, n in counts.items() if ch.isalpha())
+    need = max(MIN_FOREIGN_LETTERS, MIN_FOREIGN_SHARE * letters)
+    own = [ch for ch in counts if ch in writes[lang]]
+    return all(sum(counts[ch] for ch in own if ch not in has[c]) >= need for c in close)
 
 
 def langdetect(text: str) -> str:

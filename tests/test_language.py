@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +67,37 @@ def test_language_filter_rejects_with_reason():
     assert doc.lang == "de"
     assert doc.rejected == "language de not in --lang en"
     assert json.dumps(doc.rejected)
+
+
+SAMPLES = json.loads((Path(__file__).parent / "data" / "language" / "news_samples.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("code", sorted(SAMPLES))
+def test_news_in_25_languages_agrees_with_langdetect(code):
+    """Close languages (es/pt/gl/ca, cs/sk, da/no/sv, hr/sl, ru/uk/bg/mk) agree whichever path answers;
+    the vote answers most of them."""
+    for text in (SAMPLES[code], SAMPLES[code] + " " + SAMPLES[code]):
+        assert detect(text) == langdetect(text)
+
+
+def test_the_vote_answers_most_of_the_samples():
+    answered = [code for code, text in SAMPLES.items() if stopword_vote(text) is not None]
+    assert len(answered) >= 20 and {"pt", "ru", "uk", "bg"} <= set(answered)
+
+
+def test_letters_a_language_does_not_write_rule_it_out():
+    from cleaner.language import MIN_FOREIGN_LETTERS, _letters, _ruled_out
+
+    writes, has = _letters()
+    assert "ы" in writes["ru"] and "ы" not in has["bg"] and "ы" not in has["uk"]
+    assert "і" in writes["uk"] and "і" not in has["ru"]
+    assert _ruled_out(["bg", "uk"], "ru", SAMPLES["ru"])
+    assert _ruled_out(["ru"], "uk", SAMPLES["uk"])
+    # Bulgarian writes no letter Russian lacks ("ъ", "щ" are Russian too): Russian stays in
+    assert not _ruled_out(["ru"], "bg", SAMPLES["bg"])
+    # a short Russian quote in a Bulgarian text: fewer foreign letters than the rule needs
+    quote = " «Мы были там», каза той."
+    assert quote.count("ы") < MIN_FOREIGN_LETTERS
+    assert not _ruled_out(["bg"], "ru", SAMPLES["bg"] + quote)
+    # a language without a langdetect profile (Serbian has none) is never ruled out
+    assert not _ruled_out(["sr"], "mk", SAMPLES["mk"])
