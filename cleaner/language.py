@@ -7,8 +7,9 @@ bodies are prose whose function words name the language at once, so a vote of th
 when it is clear: enough of the words are stopwords of the winner (``MIN_COVERAGE``) and the winner
 beats every other language by ``MIN_MARGIN``, or the languages within the margin are ruled out by
 letters they do not write and the winner does, as langdetect's own profiles give them (Russian text
-writes "ы", which Bulgarian and Ukrainian never do, though their stopwords are much the same). Anything else (short or mixed text, close languages,
-scripts without stoplists) goes to langdetect, seeded, on the body's first ``FALLBACK_CHARS``
+writes "ы", which Bulgarian and Ukrainian never do, though their stopwords are much the same).
+Anything else (short or mixed text, close languages without such letters, scripts without
+stoplists) goes to langdetect, seeded, on the body's first ``FALLBACK_CHARS``
 characters (cut at a space): langdetect's n-gram pass is linear in the text (it reads up to 10,000
 characters), and on a longer sample the answer is the same. Its text preparation runs as in
 ``ngrams.py`` (the same n-grams, 2.7x faster a call). ``benchmarks/bench_language.py`` measures
@@ -151,8 +152,10 @@ def langdetect(text: str) -> str:
 
 
 def warm_up() -> None:
-    """Load langdetect's profiles now (~0.5 s): in a parent process, so forked workers share them."""
+    """Load langdetect's profiles and their letters now (~0.2 s): in a parent process, so forked workers
+    share them."""
     _factory()
+    _letters()
 
 
 def sample(text: str, limit: int = FALLBACK_CHARS) -> str:
