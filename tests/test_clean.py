@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cleaner.clean import clean_text
@@ -179,6 +180,7 @@ def test_a_wrapped_paragraph_inside_page_chrome_is_joined_and_the_menu_is_not():
         "Rio de Janeiro, 5 de março de 2025",
         "NEW YORK, March 5, 2025 at 10:30 AM",
         "Frankfurt am Main, 12.03.2025, 14:30 Uhr",
+        "Updated 9:14 AM EDT, Wed July 16, 2025",
     ],
 )
 def test_date_lines_in_six_languages(line):
@@ -220,6 +222,81 @@ def test_a_place_and_date_under_the_headline_is_not_the_title():
     assert r.title == title
     assert r.metadata["published"] == "Madrid, 5 de marzo de 2025"
     assert r.text.split("\n\n")[-3:] == story
+
+
+@pytest.mark.parametrize(
+    "head,author",
+    [
+        (["Home", "Bridge to close after crack found", "Jane Doe"], "Jane Doe"),
+        (["Home", "Jane Doe", "Bridge to close after crack found"], "Jane Doe"),  # above it, as some sites do
+        # capitalised words the page also writes in lower case: a menu or a button, not a name
+        (["Home", "Safety First", "Bridge to close after crack found"], None),
+        (["Home", "Bridge to close after crack found", "Council Bridge"], None),
+    ],
+)
+def test_a_name_line_is_the_author_when_its_words_are_no_common_words_of_the_page(head, author):
+    r = clean_text("\n\n".join([*head, *STORY]))
+    assert r.metadata.get("author") == author
+    assert r.title == "Bridge to close after crack found"
+
+
+def test_a_byline_names_the_author_rather_than_a_line_that_looks_like_a_name():
+    page = "\n".join(["My Account", "", "Bridge to close after crack found", "", "By Jane Doe, Gazette", "", *STORY])
+    r = clean_text(page)
+    assert r.metadata["author"] == "Jane Doe"
+    assert r.title == "Bridge to close after crack found"
+
+
+def test_a_lead_cut_off_by_an_ad_slot_stays_with_the_story():
+    """A page of the kind that lost its lead: between the page head's furniture and an ad slot, the
+    block model reads the lead as page head."""
+    page = (DATA / "lead_before_ad.txt").read_text("utf-8")
+    lead = "The city will offer free lunch to every public school student starting in September"
+    r = clean_text(page)
+    assert r.text.startswith(lead)
+    assert "SKIP ADVERTISEMENT" not in r.text and "Read in app" not in r.text
+
+
+def _lead_case(lines: list[str], scores: list[float]) -> list[int]:
+    from cleaner.clean.blocks import Block
+    from cleaner.clean.classify import Evidence, _leads_over_chrome
+    from cleaner.clean.features import _shape
+    from cleaner.clean.stopwords import stoplist
+
+    rules, stops = load_rules(), stoplist("en")
+    matches = [rules.match(t) for t in lines]
+    ev = Evidence([_shape(t, stops) for t in lines], matches, [False] * len(lines), [None] * len(lines), None)
+    labels = [None if m is None else m.reason for m in matches]
+    free = [k for k, m in enumerate(matches) if m is None]
+    blocks = [Block(t, (k + 1,), True) for k, t in enumerate(lines)]
+    return sorted(_leads_over_chrome(blocks, free, ev, labels, np.array(scores), np.full(len(lines), 0.5)))
+
+
+LEAD = STORY[0]
+
+
+@pytest.mark.parametrize(
+    "lines,scores,found",
+    [
+        (["Home", LEAD, "Advertisement", STORY[1]], [0.0, 0.3, 0.2, 0.9], [1]),
+        (["Home", LEAD, "Advertisement", "Share this article", "Read in app", STORY[1]], [0, 0.3, 0, 0, 0, 0.9], [1]),
+        # a date line under the lead, which scores as story itself
+        (["Home", LEAD, "October 9, 2018 | by Olivia Larsen", STORY[1]], [0, 0.44, 0.52, 0.9], [1]),
+        # the paragraph right before a lead found goes with it; a short deck does not
+        (["Bridge to close", STORY[3], LEAD, "Ad Feedback", STORY[1]], [0, 0.3, 0.3, 0.2, 0.9], [1, 2]),
+        (["Bridge to close", STORY[2], LEAD, "Ad Feedback", STORY[1]], [0, 0.3, 0.3, 0.2, 0.9], [2]),
+        # a caption closed by its credit, a list marker, a paragraph far below the threshold, a short
+        # line, four ad lines, or no furniture at all (the model judged it next to the story): none
+        (["Home", LEAD, "(Image: © TNG Collaboration)", STORY[1]], [0, 0.3, 0.2, 0.9], []),
+        (["Home", LEAD, "You may also like", STORY[1]], [0, 0.3, 0.2, 0.9], []),
+        (["Home", LEAD, "Advertisement", STORY[1]], [0, 0.2, 0.2, 0.9], []),
+        (["Home", "The mayor spoke.", "Advertisement", STORY[1]], [0, 0.4, 0.2, 0.9], []),
+        (["Home", LEAD, *["Advertisement"] * 4, STORY[1]], [0, 0.4, 0, 0, 0, 0, 0.9], []),
+        (["Home", LEAD, STORY[1]], [0, 0.4, 0.9], []),
+    ],
+)
+def test_leads_over_furniture(lines, scores, found):
+    assert _lead_case(lines, scores) == found
 
 
 def test_a_story_printed_twice_keeps_one_copy():

@@ -200,6 +200,9 @@ def classify(
     for k in _repeats(blocks, ev.norms, ev.shapes, labels):
         labels[k] = Label(False, "repeated")
     free = [k for k in free if labels[k] is None]
+    if not hints.extracted:
+        for k in _leads_over_chrome(blocks, free, ev, labels, p, limit):
+            limit[k] = p[k]
     ps, limits = p.tolist(), limit.tolist()
     below = [a < b for a, b in zip(ps, limits, strict=True)]
     story = [k for k in free if ps[k] >= limits[k]]  # not ``not below[k]``: a NaN score is neither
@@ -254,6 +257,63 @@ def classify(
             labels[found[0]] = Label(False, found[1])
     outcome.labels = [lab or Label(False, "unknown") for lab in labels]
     return outcome
+
+
+#: a paragraph of prose that an ad or a share bar cuts off from the story's first paragraph is the
+#: story's lead when it scores at least this share of the threshold ...
+_LEAD_FLOOR = 0.5
+#: ... has this many words, ends a sentence, and at most ``_PASSAGE_GAP`` lines of page furniture that
+#: a phrase rule took stand between
+_LEAD_MIN_WORDS = 15
+#: the phrase rules' reasons for furniture set between paragraphs: ad slots, share bars, paywall and app
+#: prompts, notices. Not captions: a credit line ("Image: ...") follows the caption it closes, which is
+#: prose too; nor list markers, whose run of headlines is other stories'
+_FURNITURE = frozenset({"advert", "share", "paywall", "promo", "notice"})
+
+
+def _leads_over_chrome(
+    blocks: list[Block], free: list[int], ev: Evidence, labels: list[Label | None], p: np.ndarray, limit: np.ndarray
+) -> list[int]:
+    """The paragraphs before the story's first one that are its own, cut off by page furniture.
+
+    An ad slot or share bar between a story's lead and its second paragraph ("Advertisement",
+    "SKIP ADVERTISEMENT", "Ad Feedback") makes the block model read the lead as part of the page
+    head, where such lines sit, and the lead is the sentence a story can least lose. Only furniture
+    (``_FURNITURE``, and date lines: "October 9, 2018 | by Olivia Larsen" under a lead) may stand
+    between, and the paragraph must be prose that ends a sentence and scores near the threshold; so
+    must each paragraph right before it that is taken with it.
+    """
+
+    def furniture(k: int) -> bool:
+        m = ev.matches[k]
+        if m is not None:
+            return m.kind == "line" and m.reason in _FURNITURE
+        return ev.says(k, "date", blocks[k].text)
+
+    # the story's first paragraph: a date line that scores as story is the date, not the story
+    first = next((k for k in free if p[k] >= limit[k] and not furniture(k)), None)
+    if first is None:
+        return []
+    found: list[int] = []
+    gap, k = 0, first - 1
+    while k >= 0 and gap <= _PASSAGE_GAP:
+        if furniture(k):
+            gap, k = gap + 1, k - 1
+            continue
+        shape = ev.shapes[k]
+        if (
+            (gap or found)  # across furniture, then the paragraphs right before the lead found
+            and labels[k] is None
+            and shape.prose
+            and shape.terminal
+            and shape.size >= _LEAD_MIN_WORDS
+            and p[k] >= _LEAD_FLOOR * limit[k]
+        ):
+            found.append(k)
+            gap, k = 0, k - 1
+            continue
+        break
+    return found
 
 
 #: in a page whose blocks all score under the threshold, prose blocks at most this many blocks apart
@@ -370,6 +430,14 @@ def _repeats(blocks: list[Block], norms: list[str], shapes: list[Shape], labels:
     return out
 
 
+def _common_words(line: str, texts: list[str]) -> bool:
+    """Does a capitalised line ("Menu Sections", "Learn More", "Video Game") use words the page also
+    writes in lower case? A person's name does not ("Shona Murray"): its words are never common nouns
+    of the page, while a menu's or a button's are."""
+    words = {w.lower() for w in line.split()}
+    return any(w in words for t in texts for w in t.split() if w.islower())
+
+
 def _metadata(
     blocks: list[Block],
     norms: list[str],
@@ -424,6 +492,7 @@ def _metadata(
     elif hints.title:
         out.title = hints.title
 
+    named = False  # the author comes from a byline ("By Jane Doe"), not from a line that is only a name
     for k in window:
         if labels[k] is not None:
             continue
@@ -432,13 +501,20 @@ def _metadata(
         norm = norms[k]
         if name:
             labels[k] = Label(False, "author")
-            out.metadata.setdefault("author", name)
+            # a byline names the author better than a line that only looks like a name ("My Account")
+            if not named:
+                out.metadata["author"] = name
+                named = True
         elif (host and norm.replace(" ", "") == host) or (
             len(t.split()) <= 3 and counts.get(norm, 0) >= 2 and not meta.person_name(t)
         ):
             labels[k] = Label(False, "sitename")
             out.metadata.setdefault("sitename", t)
-        elif meta.person_name(t) and (title_idx is None or abs(k - title_idx) <= 3):
+        elif (
+            meta.person_name(t)
+            and (title_idx is None or abs(k - title_idx) <= 3)
+            and not _common_words(t, texts)
+        ):
             labels[k] = Label(False, "author")
             out.metadata.setdefault("author", t)
         elif meta.dateline(t):

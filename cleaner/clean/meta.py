@@ -48,7 +48,7 @@ _WEEKDAY = (
 )
 _DATELINE = re.compile(
     rf"^(({_STAMP})(\s+(on|at|am|um|le|el|em|il|à|a las|às|alle))?\s*[:：]?\s*[\[(]?\s*)?"
-    rf"(({_WEEKDAY}),?\s+)?(the\s+)?.{{0,6}}({_TIME}\s*,?\s*)?{_DATE.pattern}.{{0,40}}$",
+    rf"(({_WEEKDAY}),?\s+)?(the\s+)?.{{0,6}}({_TIME}\s*,?\s*(({_WEEKDAY}),?\s+)?)?{_DATE.pattern}.{{0,40}}$",
     re.I,
 )
 #: "Updated at 1:23 p.m.", "2 days ago at 07:52 am", "vor 2 Stunden", "il y a 3 heures", "hace 2 horas"
