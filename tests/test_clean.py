@@ -240,6 +240,28 @@ def test_a_name_line_is_the_author_when_its_words_are_no_common_words_of_the_pag
     assert r.title == "Bridge to close after crack found"
 
 
+@pytest.mark.parametrize(
+    "first,last,repeated,site",
+    [
+        # the page's <title> first: what it adds after the headline
+        ("Bridge to close after crack found - The Gazette", "© 2025 Gazette Media Group", [], "The Gazette"),
+        ("Bridge to close after crack found | News | The Gazette", "", [], "The Gazette"),
+        # else the copyright notice's holder
+        ("Home", "Copyright © 2025 Gazette Media Group, LLC. All rights reserved.", [], "Gazette Media Group"),
+        # a section the page repeats far apart is no site name; a logo and its link, twice in a row, are
+        ("Home", "", ["Opinion", "Sport", "Opinion"], None),
+        ("Home", "", ["Gazettely", "Gazettely"], "Gazettely"),
+        ("Home", "", [], None),
+    ],
+)
+def test_the_site_name_comes_from_the_title_the_logo_or_the_copyright_notice(first, last, repeated, site):
+    title = "Bridge to close after crack found"
+    page = "\n\n".join([first, "Sign in", *repeated, title, *STORY, "Privacy policy", last])
+    r = clean_text(page)
+    assert r.metadata.get("sitename") == site
+    assert r.title == title
+
+
 def test_a_byline_names_the_author_rather_than_a_line_that_looks_like_a_name():
     page = "\n".join(["My Account", "", "Bridge to close after crack found", "", "By Jane Doe, Gazette", "", *STORY])
     r = clean_text(page)

@@ -430,6 +430,12 @@ def _repeats(blocks: list[Block], norms: list[str], shapes: list[Shape], labels:
     return out
 
 
+def _logo_and_link(k: int, norms: list[str]) -> bool:
+    """Is line ``k`` said again right next to itself (a logo's text, then the home link)? A section
+    name a page repeats comes back far away: in the menu, then over the headline."""
+    return any(norms[j] == norms[k] for j in (k - 1, k + 1) if 0 <= j < len(norms))
+
+
 def _common_words(line: str, texts: list[str]) -> bool:
     """Does a capitalised line ("Menu Sections", "Learn More", "Video Game") use words the page also
     writes in lower case? A person's name does not ("Shona Murray"): its words are never common nouns
@@ -470,6 +476,9 @@ def _metadata(
             if k > 0 and len(t.split()) >= 4 and page_title.startswith(t):
                 title_idx = k
                 break
+    from_title = meta.title_suffix(texts[0], texts[title_idx]) if title_idx else None
+    brand = None  # a logo's text and home link, in words the page never writes in lower case ("Euronews")
+
     if title_idx is None:
         # a headline the classifier dropped, or one of the first lines (extracted text starts with it)
         first = set(pre[:2])
@@ -509,7 +518,10 @@ def _metadata(
             len(t.split()) <= 3 and counts.get(norm, 0) >= 2 and not meta.person_name(t)
         ):
             labels[k] = Label(False, "sitename")
-            out.metadata.setdefault("sitename", t)
+            if host and norm.replace(" ", "") == host:
+                out.metadata.setdefault("sitename", t)
+            elif brand is None and _logo_and_link(k, norms) and not _common_words(t, texts):
+                brand = t
         elif (
             meta.person_name(t)
             and (title_idx is None or abs(k - title_idx) <= 3)
@@ -523,3 +535,11 @@ def _metadata(
             known = out.metadata.get("published")
             if known is None or (not meta.names_date(known) and meta.names_date(t)):
                 out.metadata["published"] = t
+    # the site's name: what the page's <title> adds after the headline, else a brand line, else the
+    # copyright notice's holder (the last on the page: its footer; often the publisher). A short line
+    # the page repeats is more often a section ("Opinion", "Home", "Tech") than the site: only said
+    # twice in a row (a logo, then the home link) in words the page never writes in lower case does
+    # it name the site. A line that is the site's host name ("Reuters" on reuters.com) named it already.
+    site = from_title or brand or next(filter(None, map(meta.copyright_holder, reversed(texts[end:]))), None)
+    if site:
+        out.metadata.setdefault("sitename", site)

@@ -116,6 +116,50 @@ def dateline(line: str) -> bool:
     return len(s.split()) <= 16 and not s.endswith(("!", "?")) and bool(_STAMPED.search(s))
 
 
+#: "© 2019 Reuters. All rights reserved", "Copyright © 2025 Cable News Network", "(c) 2019-2024 Vox Media, LLC"
+_COPYRIGHT = re.compile(
+    r"^\s*(?:(?:©|\(c\)|copyright)\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
+    r"(?P<name>[^\W\d][^.|,©]{1,60}?)\s*(?:\.|,|\||\ball rights\b|\d{4}|$)",
+    re.I,
+)
+#: between a page's headline and its site name in the page's title: "Headline - Site", "Headline | Site"
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—:-]\s+|\s*[|»]\s*")
+
+
+def copyright_holder(line: str) -> str | None:
+    """The name a copyright notice gives ("© 2019 Reuters. All rights reserved." -> "Reuters"), else None.
+
+    >>> copyright_holder("© 2025 Cable News Network. A Warner Bros. Discovery Company."), copyright_holder("© 2019")
+    ('Cable News Network', None)
+    """
+    if len(line) > 200:
+        return None
+    m = _COPYRIGHT.match(line)
+    if m is None:
+        return None
+    name = m["name"].strip(" -–—:;")
+    words = name.split()
+    if not 1 <= len(words) <= 8 or name.lower().startswith(("all rights", "by ")):
+        return None
+    return name
+
+
+def title_suffix(first: str, title: str) -> str | None:
+    """What a page's first line (its ``<title>``, "Headline - Site Name") adds after the headline: the
+    site's name, the last part when there are several ("Headline | Section | Site"); else None.
+
+    >>> title_suffix("Bridge to close after crack found - The Gazette", "Bridge to close after crack found")
+    'The Gazette'
+    """
+    if len(first) <= len(title) or not first.lower().startswith(title.lower()):
+        return None
+    parts = [p.strip() for p in _TITLE_SEPARATOR.split(first[len(title) :]) if p.strip()]
+    if not parts or first[len(title) : len(title) + 1].isalnum():  # the headline went on, not a separator
+        return None
+    name = parts[-1]
+    return name if 1 <= len(name.split()) <= 8 else None
+
+
 def names_date(line: str) -> bool:
     """Does the line name a calendar date ("14 March 2025", "2025-03-14"), not only a time or a
     relative one ("Updated 3 hours ago")? The publication date a page gives is then the one to keep.
