@@ -436,12 +436,20 @@ def _logo_and_link(k: int, norms: list[str]) -> bool:
     return any(norms[j] == norms[k] for j in (k - 1, k + 1) if 0 <= j < len(norms))
 
 
-def _common_words(line: str, texts: list[str]) -> bool:
+class _CommonWords:
     """Does a capitalised line ("Menu Sections", "Learn More", "Video Game") use words the page also
-    writes in lower case? A person's name does not ("Shona Murray"): its words are never common nouns
-    of the page, while a menu's or a button's are."""
-    words = {w.lower() for w in line.split()}
-    return any(w in words for t in texts for w in t.split() if w.islower())
+    writes in lower case? A person's name does not ("Shona Murray"), nor a brand ("Euronews"): their
+    words are never common words of the page, while a menu's or a button's are. The page's lower-case
+    words are gathered once, when first asked (most pages ask about no line)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.lower: set[str] | None = None
+
+    def __call__(self, line: str) -> bool:
+        if self.lower is None:
+            self.lower = {w for t in self.texts for w in t.split() if w.islower()}
+        return not self.lower.isdisjoint(w.lower() for w in line.split())
 
 
 def _metadata(
@@ -476,7 +484,8 @@ def _metadata(
             if k > 0 and len(t.split()) >= 4 and page_title.startswith(t):
                 title_idx = k
                 break
-    from_title = meta.title_suffix(texts[0], texts[title_idx]) if title_idx else None
+    from_title = meta.title_suffix(texts[0], texts[title_idx]) if title_idx is not None else None
+    common_words = _CommonWords(texts)
     brand = None  # a logo's text and home link, in words the page never writes in lower case ("Euronews")
 
     if title_idx is None:
@@ -520,12 +529,12 @@ def _metadata(
             labels[k] = Label(False, "sitename")
             if host and norm.replace(" ", "") == host:
                 out.metadata.setdefault("sitename", t)
-            elif brand is None and _logo_and_link(k, norms) and not _common_words(t, texts):
+            elif brand is None and _logo_and_link(k, norms) and not common_words(t):
                 brand = t
         elif (
             meta.person_name(t)
             and (title_idx is None or abs(k - title_idx) <= 3)
-            and not _common_words(t, texts)
+            and not common_words(t)
         ):
             labels[k] = Label(False, "author")
             out.metadata.setdefault("author", t)

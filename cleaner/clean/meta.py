@@ -123,7 +123,8 @@ _COPYRIGHT = re.compile(
     re.I,
 )
 #: between a page's headline and its site name in the page's title: "Headline - Site", "Headline | Site"
-_TITLE_SEPARATOR = re.compile(r"\s+[|–—:-]\s+|\s*[|»]\s*")
+#: (not a colon: "Headline: live updates" goes on with the headline)
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s*[|»]\s*")
 
 
 def copyright_holder(line: str) -> str | None:
@@ -150,11 +151,16 @@ def title_suffix(first: str, title: str) -> str | None:
 
     >>> title_suffix("Bridge to close after crack found - The Gazette", "Bridge to close after crack found")
     'The Gazette'
+    >>> title_suffix("Bridge to close: live updates", "Bridge to close"), title_suffix("Bridge to closed", "Bridge to close")
+    (None, None)
     """
     if len(first) <= len(title) or not first.lower().startswith(title.lower()):
         return None
-    parts = [p.strip() for p in _TITLE_SEPARATOR.split(first[len(title) :]) if p.strip()]
-    if not parts or first[len(title) : len(title) + 1].isalnum():  # the headline went on, not a separator
+    rest = first[len(title) :]
+    if not _TITLE_SEPARATOR.match(rest):  # the headline goes on ("Headline: live updates")
+        return None
+    parts = [p.strip() for p in _TITLE_SEPARATOR.split(rest) if p.strip()]
+    if not parts:
         return None
     name = parts[-1]
     return name if 1 <= len(name.split()) <= 8 else None
