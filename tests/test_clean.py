@@ -279,7 +279,8 @@ def test_a_lead_cut_off_by_an_ad_slot_stays_with_the_story():
     assert "SKIP ADVERTISEMENT" not in r.text and "Read in app" not in r.text
 
 
-def _lead_case(lines: list[str], scores: list[float]) -> list[int]:
+def _furniture_case(find, lines: list[str], scores: list[float]) -> list[int]:
+    """What ``find`` (``_leads_over_chrome`` or ``_tails_over_chrome``) takes for lines scored ``scores``."""
     from cleaner.clean.blocks import Block
     from cleaner.clean.classify import Evidence, _leads_over_chrome
     from cleaner.clean.features import _shape
@@ -290,8 +291,16 @@ def _lead_case(lines: list[str], scores: list[float]) -> list[int]:
     ev = Evidence([_shape(t, stops) for t in lines], matches, [False] * len(lines), [None] * len(lines), None)
     labels = [None if m is None else m.reason for m in matches]
     free = [k for k, m in enumerate(matches) if m is None]
-    blocks = [Block(t, (k + 1,), True) for k, t in enumerate(lines)]
-    return sorted(_leads_over_chrome(blocks, free, ev, labels, np.array(scores), np.full(len(lines), 0.5)))
+    args = (free, ev, labels, np.array(scores), np.full(len(lines), 0.5))
+    if find is _leads_over_chrome:
+        args = ([Block(t, (k + 1,), True) for k, t in enumerate(lines)], *args)
+    return sorted(find(*args))
+
+
+def _lead_case(lines: list[str], scores: list[float]) -> list[int]:
+    from cleaner.clean.classify import _leads_over_chrome
+
+    return _furniture_case(_leads_over_chrome, lines, scores)
 
 
 LEAD = STORY[0]
@@ -319,6 +328,29 @@ LEAD = STORY[0]
 )
 def test_leads_over_furniture(lines, scores, found):
     assert _lead_case(lines, scores) == found
+
+
+def _tail_case(lines: list[str], scores: list[float]) -> list[int]:
+    from cleaner.clean.classify import _tails_over_chrome
+
+    return _furniture_case(_tails_over_chrome, lines, scores)
+
+
+@pytest.mark.parametrize(
+    "lines,scores,found",
+    [
+        ([STORY[1], "(Image: Leeds Live)", "It has already raised £300.", "Comments"], [0.9, 0.4, 0.26, 0.1], [2]),
+        ([STORY[1], "Advertisement", "It has already raised £300.", STORY[3]], [0.9, 0.4, 0.3, 0.3], [2, 3]),
+        # a list marker or a comments header ends the story; so does a line too short, or scored far below
+        ([STORY[1], "You may also like", "It has already raised £300."], [0.9, 0.1, 0.3], []),
+        ([STORY[1], "Comments", "It has already raised £300."], [0.9, 0.1, 0.3], []),
+        ([STORY[1], "Advertisement", "It raised £300."], [0.9, 0.1, 0.3], []),
+        ([STORY[1], "Advertisement", "It has already raised £300."], [0.9, 0.1, 0.2], []),
+        ([STORY[1], "It has already raised £300."], [0.9, 0.3], []),
+    ],
+)
+def test_tails_over_furniture(lines, scores, found):
+    assert _tail_case(lines, scores) == found
 
 
 def test_a_story_printed_twice_keeps_one_copy():

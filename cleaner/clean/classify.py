@@ -201,7 +201,7 @@ def classify(
         labels[k] = Label(False, "repeated")
     free = [k for k in free if labels[k] is None]
     if not hints.extracted:
-        for k in _leads_over_chrome(blocks, free, ev, labels, p, limit):
+        for k in _leads_over_chrome(blocks, free, ev, labels, p, limit) + _tails_over_chrome(free, ev, labels, p, limit):
             limit[k] = p[k]
     ps, limits = p.tolist(), limit.tolist()
     below = [a < b for a, b in zip(ps, limits, strict=True)]
@@ -311,6 +311,45 @@ def _leads_over_chrome(
         ):
             found.append(k)
             gap, k = 0, k - 1
+            continue
+        break
+    return found
+
+
+#: the story's last sentences set off by an image's credit or an ad slot are its own when they score at
+#: least this share of the threshold and end a sentence; a caption's credit ends an image, so the
+#: sentence after it goes on with the story
+_TAIL_FURNITURE = _FURNITURE | {"caption"}
+_TAIL_MIN_WORDS = 5
+
+
+def _tails_over_chrome(
+    free: list[int], ev: Evidence, labels: list[Label | None], p: np.ndarray, limit: np.ndarray
+) -> list[int]:
+    """The sentences after the story's last paragraph that are its own, cut off by an image credit or
+    an ad slot ("(Image: Leeds Live)", "Advertisement"), as ``_leads_over_chrome`` finds them before it.
+    A comments header, a list marker or any other line ends the search."""
+    passing = [k for k in free if p[k] >= limit[k]]
+    if not passing:
+        return []
+    found: list[int] = []
+    gap, k = 0, passing[-1] + 1
+    while k < len(ev.shapes) and gap <= _PASSAGE_GAP:
+        m = ev.matches[k]
+        if m is not None and m.kind == "line" and m.reason in _TAIL_FURNITURE:
+            gap, k = gap + 1, k + 1
+            continue
+        shape = ev.shapes[k]
+        if (
+            (gap or found)
+            and labels[k] is None
+            and shape.terminal
+            and shape.density >= 0.15
+            and shape.size >= _TAIL_MIN_WORDS
+            and p[k] >= _LEAD_FLOOR * limit[k]
+        ):
+            found.append(k)
+            gap, k = 0, k + 1
             continue
         break
     return found
