@@ -279,6 +279,15 @@ def test_a_lead_cut_off_by_an_ad_slot_stays_with_the_story():
     assert "SKIP ADVERTISEMENT" not in r.text and "Read in app" not in r.text
 
 
+def test_a_row_of_sections_above_an_extracted_story_is_its_menu_not_a_table():
+    """Text with so little chrome that it reads as an extractor's: its table rows are trusted, but
+    not a "|"-separated row above the first paragraph."""
+    page = (DATA / "menu_row_above_story.txt").read_text("utf-8")
+    body = clean_text(page).text.split("\n\n")
+    assert "Breaking News | World | Business | Tech | Science | Health" not in body
+    assert body[0].startswith("A new species of octopus") and len(body) >= 4
+
+
 def _furniture_case(find, lines: list[str], scores: list[float]) -> list[int]:
     """What ``find`` (``_leads_over_chrome`` or ``_tails_over_chrome``) takes for lines scored ``scores``."""
     from cleaner.clean.blocks import Block

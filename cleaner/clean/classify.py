@@ -120,7 +120,12 @@ def trusted_prose(shapes: list[Shape], matches: list[Match | None], base: np.nda
     prose too, and ``classify`` takes them out as the comment section."""
     prose = np.array([s.prose for s in shapes], dtype=bool)
     if len(base):
-        prose |= (base[:, BASE.index("table_row")] > 0) | (base[:, BASE.index("bullet")] > 0)
+        # cells and items inside the story; above its first paragraph a row of "|"-separated words
+        # is the page's menu ("News | World | Business"), not a table
+        items = (base[:, BASE.index("table_row")] > 0) | (base[:, BASE.index("bullet")] > 0)
+        if prose.any():
+            items[: int(np.argmax(prose))] = False
+        prose |= items
     start = comment_section(shapes, matches)
     if start is not None:
         prose[start:] = False
