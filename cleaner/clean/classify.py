@@ -10,6 +10,7 @@ go to the metadata instead of the body.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -299,26 +300,17 @@ def _leads_over_chrome(
     first = next((k for k in free if p[k] >= limit[k] and not furniture(k)), None)
     if first is None:
         return []
-    found: list[int] = []
-    gap, k = 0, first - 1
-    while k >= 0 and gap <= _PASSAGE_GAP:
-        if furniture(k):
-            gap, k = gap + 1, k - 1
-            continue
-        shape = ev.shapes[k]
-        if (
-            (gap or found)  # across furniture, then the paragraphs right before the lead found
-            and labels[k] is None
-            and shape.prose
-            and shape.terminal
-            and shape.size >= _LEAD_MIN_WORDS
-            and p[k] >= _LEAD_FLOOR * limit[k]
-        ):
-            found.append(k)
-            gap, k = 0, k - 1
-            continue
-        break
-    return found
+    return _across_furniture(
+        first - 1,
+        -1,
+        len(ev.shapes),
+        furniture,
+        lambda k: labels[k] is None
+        and ev.shapes[k].prose
+        and ev.shapes[k].terminal
+        and ev.shapes[k].size >= _LEAD_MIN_WORDS
+        and p[k] >= _LEAD_FLOOR * limit[k],
+    )
 
 
 #: the story's last sentences set off by an image's credit or an ad slot are its own when they score at
@@ -337,26 +329,41 @@ def _tails_over_chrome(
     passing = [k for k in free if p[k] >= limit[k]]
     if not passing:
         return []
-    found: list[int] = []
-    gap, k = 0, passing[-1] + 1
-    while k < len(ev.shapes) and gap <= _PASSAGE_GAP:
+
+    def furniture(k: int) -> bool:
         m = ev.matches[k]
-        if m is not None and m.kind == "line" and m.reason in _TAIL_FURNITURE:
-            gap, k = gap + 1, k + 1
-            continue
-        shape = ev.shapes[k]
-        if (
-            (gap or found)
-            and labels[k] is None
-            and shape.terminal
-            and shape.density >= 0.15
-            and shape.size >= _TAIL_MIN_WORDS
-            and p[k] >= _LEAD_FLOOR * limit[k]
-        ):
+        return m is not None and m.kind == "line" and m.reason in _TAIL_FURNITURE
+
+    return _across_furniture(
+        passing[-1] + 1,
+        1,
+        len(ev.shapes),
+        furniture,
+        lambda k: labels[k] is None
+        and ev.shapes[k].terminal
+        and ev.shapes[k].density >= 0.15
+        and ev.shapes[k].size >= _TAIL_MIN_WORDS
+        and p[k] >= _LEAD_FLOOR * limit[k],
+    )
+
+
+def _across_furniture(
+    k: int, step: int, n: int, furniture: Callable[[int], bool], takes: Callable[[int], bool]
+) -> list[int]:
+    """The blocks from ``k`` on, going ``step`` (-1: up, 1: down), that ``takes`` accepts once at least
+    one furniture block lies behind (then each next one may follow directly), over at most
+    ``_PASSAGE_GAP`` furniture blocks in a row; any other block ends the walk."""
+    found: list[int] = []
+    gap = 0
+    while 0 <= k < n and gap <= _PASSAGE_GAP:
+        if furniture(k):
+            gap += 1
+        elif (gap or found) and takes(k):
             found.append(k)
-            gap, k = 0, k + 1
-            continue
-        break
+            gap = 0
+        else:
+            break
+        k += step
     return found
 
 

@@ -196,13 +196,13 @@ class Rules:
         parts = [p for p in _SEPARATOR.split(norm) if p]
         if not 2 <= len(parts) <= COMPOUND_MAX_PARTS or any(p.count(" ") >= COMPOUND_PART_WORDS for p in parts):
             return None
-        found = []
-        for part in parts:
+        first = None
+        for part in parts:  # most lines fail on their first part: stop there
             m = self._match_whole(part)
             if m is None or m.kind != "line":
                 return None
-            found.append(m)
-        return found[0]
+            first = first or m
+        return first
 
     def _match_whole(self, norm: str) -> Match | None:
         if not norm or len(norm) > MAX_RULE_CHARS:
