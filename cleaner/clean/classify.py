@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import lead, meta
+from . import bio, lead, meta
 from .blocks import Block
 from .features import BASE, LINES, LOCAL, LineFacts, Shape, base_features
 from .model import BlockModel
@@ -251,6 +251,12 @@ def classify(
         else:
             labels[k] = Label(True, "story")
     _keep_notices(blocks, labels, start, end)
+    known = outcome.metadata.get("author") or hints.author
+    bios, person = bio.tail([b.text for b in blocks], [bool(lab and lab.keep) for lab in labels], known)
+    for k in bios:
+        labels[k] = Label(False, "author-bio")
+    if person and not known and len(person.split()) >= 2:
+        outcome.metadata["author"] = person
     if hints.extracted:  # extracted text only: its first line may be the headline again or a byline
         found = lead.first_line(
             [b.text for b in blocks],

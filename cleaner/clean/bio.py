@@ -1,0 +1,115 @@
+"""The author's box after a story: "About the author / Jane Doe / Jane Doe is a staff writer who covers ...".
+
+Sites put it under the last paragraph, and it reads like the story's prose, so the block model keeps
+it; human-written article bodies never include it. A bio is recognised by what follows the person's
+name (``data/bios.txt``: "is a staff writer", "ist Redakteurin", "est journaliste"), and only among
+the last kept lines: a story that ends by describing a reporter it quotes is rare, one whose middle
+does is not. When the page named no author, the bio names one.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from .phrases import normalise
+
+#: lines at the very end that may follow the bio and go with it ("Staff Writer", "Twitter"): short,
+#: not sentences
+_TRAILING_MAX = 2
+_TRAILING_WORDS = 8
+#: lowercase words a name may hold ("Ursula von der Leyen", "Luiz Inácio Lula da Silva")
+_PARTICLES = frozenset("de van von der den da di du des le la del dos das al bin ter ten".split())
+#: capitalised words that start a sentence, not a name
+_NOT_NAMES = frozenset("the this that he she it they we i his her their our its there here".split())
+_ABOUT = re.compile(
+    r"(about|more about|über|à propos de|sobre|sull'|su) ?(the|den|die|l'|el|la|o|a)? ?"
+    r"(author|authors|writer|autor|autorin|auteur|autrice|autore|autora)?",
+)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> re.Pattern[str]:
+    text = resources.files("cleaner.data").joinpath("bios.txt").read_text("utf-8")
+    rules = [x.strip() for x in text.splitlines() if x.strip() and not x.lstrip().startswith("#")]
+    return re.compile(r"(?P<name>(?:\S+ ){1,4}?)(?:" + "|".join(f"(?:{r})" for r in rules) + ")")
+
+
+def subject(line: str) -> str | None:
+    """The person a bio line is about, when the line is a bio; else None.
+
+    >>> subject("Louise Matsakis is a Staff Writer at WIRED covering Amazon, security, and online platforms.")
+    'Louise Matsakis'
+    >>> subject("Anna Müller ist Redakteurin im Ressort Politik."), subject("The mayor is a former reporter.")
+    ('Anna Müller', None)
+    """
+    m = _rules().match(normalise(line))
+    if not m:
+        return None
+    n = len(m.group("name").split())
+    words = line.split()
+    while words and not any(c.isalnum() for c in words[0]):  # a bullet the normalised form dropped
+        words = words[1:]
+    name = [w.rstrip(",") for w in words[:n]]
+    if (
+        len(name) < n
+        or name[0].lower() in _NOT_NAMES
+        or not all(w[:1].isupper() or w.lower() in _PARTICLES for w in name)
+    ):
+        return None
+    return " ".join(name)
+
+
+def _same_person(name: str, author: str | None) -> bool:
+    """Could ``name`` be the author ("Julius" of "Julius Young"; authors joined by ``;`` or "and")?"""
+    if not author:
+        return True
+    words = {w.lower().strip(".,") for w in re.split(r"[\s;,]+", author) if len(w) > 2}
+    return any(w.lower().strip(".,") in words for w in name.split())
+
+
+def _header(line: str, name: str) -> bool:
+    """A line that heads the bio: the name alone, "About the author", "About Jane Doe"."""
+    s = normalise(line).strip(" .:")
+    low = name.lower()
+    if s == low or s == "@" + low.replace(" ", ""):
+        return True
+    if s.endswith(low):
+        s = s[: -len(low)].strip()
+    return bool(s) and _ABOUT.fullmatch(s) is not None and len(s.split()) <= 4
+
+
+def tail(texts: list[str], keep: list[bool], author: str | None) -> tuple[list[int], str | None]:
+    """The kept lines at the story's end that are its author's bio, and the person they name.
+
+    Walking back from the last kept line: up to ``_TRAILING_MAX`` short lines that are not sentences,
+    then one or more bio lines (about the author, when one is known), then the lines that head them.
+    Nothing is found unless a bio line is.
+    """
+    kept = [k for k, on in enumerate(keep) if on]
+    found: list[int] = []
+    i = len(kept) - 1
+    trailing: list[int] = []
+    while i >= 0 and len(trailing) < _TRAILING_MAX and _short(texts[kept[i]]) and subject(texts[kept[i]]) is None:
+        trailing.append(kept[i])
+        i -= 1
+    name = None
+    while i >= 0:
+        who = subject(texts[kept[i]])
+        if who is None or not _same_person(who, author) or (name and not _same_person(who, name)):
+            break
+        name = name or who
+        found.append(kept[i])
+        i -= 1
+    if not name:
+        return [], None
+    while i >= 0 and _header(texts[kept[i]], name):
+        found.append(kept[i])
+        i -= 1
+    return sorted(found + trailing), name
+
+
+def _short(line: str) -> bool:
+    s = line.strip()
+    return len(s.split()) <= _TRAILING_WORDS and not s.endswith((".", "!", "?", '"', "\u201d"))
