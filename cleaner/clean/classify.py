@@ -281,6 +281,8 @@ _LEAD_MIN_WORDS = 15
 #: prompts, notices. Not captions: a credit line ("Image: ...") follows the caption it closes, which is
 #: prose too; nor list markers, whose run of headlines is other stories'
 _FURNITURE = frozenset({"advert", "share", "paywall", "promo", "notice"})
+#: a subheading between an ad slot and the story's first kept paragraph is passed over like the ad
+_SUBHEADING_WORDS = 8
 
 
 def _leads_over_chrome(
@@ -291,7 +293,8 @@ def _leads_over_chrome(
     An ad slot or share bar between a story's lead and its second paragraph ("Advertisement",
     "SKIP ADVERTISEMENT", "Ad Feedback") makes the block model read the lead as part of the page
     head, where such lines sit, and the lead is the sentence a story can least lose. Only furniture
-    (``_FURNITURE``, and date lines: "October 9, 2018 | by Olivia Larsen" under a lead) may stand
+    (``_FURNITURE``, "Read also: ..." lines, date lines: "October 9, 2018 | by Olivia Larsen" under a
+    lead, and a subheading right under such a line) may stand
     between, and the paragraph must be prose that ends a sentence and scores near the threshold; so
     must each paragraph right before it that is taken with it.
     """
@@ -299,8 +302,12 @@ def _leads_over_chrome(
     def furniture(k: int) -> bool:
         m = ev.matches[k]
         if m is not None:
-            return m.kind == "line" and m.reason in _FURNITURE
-        return ev.says(k, "date", blocks[k].text)
+            return (m.kind == "line" and m.reason in _FURNITURE) or (m.kind == "prefix" and m.reason == "readmore")
+        if ev.says(k, "date", blocks[k].text):
+            return True
+        # a subheading the story goes on under, right after an ad slot or a "Read also: ..." line
+        s = ev.shapes[k]
+        return labels[k] is None and not s.terminal and s.size <= _SUBHEADING_WORDS and k > 0 and furniture(k - 1)
 
     # the story's first paragraph: a date line that scores as story is the date, not the story
     first = next((k for k in free if p[k] >= limit[k] and not furniture(k)), None)
@@ -601,6 +608,8 @@ def _metadata(
             known = out.metadata.get("published")
             if known is None or (not meta.names_date(known) and meta.names_date(t)):
                 out.metadata["published"] = t
+    if out.metadata.get("published"):  # the day as ISO 8601, as trafilatura gives it for HTML
+        out.metadata["published"] = meta.iso_date(out.metadata["published"]) or out.metadata["published"]
     # the site's name: what the page's <title> adds after the headline, else a brand line, else the
     # copyright notice's holder (the last on the page: its footer; often the publisher). A short line
     # the page repeats is more often a section ("Opinion", "Home", "Tech") than the site: only said

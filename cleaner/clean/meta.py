@@ -17,7 +17,8 @@ _BYLINE = re.compile(
     r"(?:\s*[,|•·–—-]\s*.{0,80}|\s+(?:on|at|am|le|el|il|em|the)\s+.{0,70})?$",
 )
 _NAME_TOKEN = re.compile(r"^[A-Z\u00c0-\u00de\u0100-\u024f][a-z\u00df-\u00ff\u0100-\u024f'’.-]+$|^[A-Z]\.$")
-#: month names (full and abbreviated) in en, de, fr, es, it, pt
+#: month names (full and abbreviated) in en, de, fr, es, it, pt, nl, pl, ru, tr (Polish and Russian
+#: in the genitive a date takes: "7 marca 2025", "18 июня 2025")
 _MONTHS = (
     r"jan(uary|\.)?|feb(ruary|\.)?|mar(ch|\.)?|apr(il|\.)?|may|june?|july?|aug(ust|\.)?|sept?(ember|\.)?|"
     r"oct(ober|\.)?|nov(ember|\.)?|dec(ember|\.)?|"
@@ -25,8 +26,34 @@ _MONTHS = (
     r"janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|"
     r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|sep?tiembre|octubre|noviembre|diciembre|"
     r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
-    r"janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro"
+    r"janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|"
+    r"januari|februari|maart|mei|augustus|"
+    r"stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia|"
+    r"января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|"
+    r"ocak|şubat|mart|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık"
 )
+#: each month's number, by the start of its name in any of those languages (``iso_date``)
+_MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "jan januar janvier enero gennaio janeiro januari stycznia января ocak",
+            "feb februar février febrero febbraio fevereiro februari lutego февраля şubat",
+            "mar märz mars marzo março maart marca марта mart",
+            "apr avril abril aprile kwietnia апреля nisan",
+            "may mai mayo maggio maio mei maja мая mayıs",
+            "jun juin junio giugno junho juni czerwca июня haziran",
+            "jul juillet julio luglio julho juli lipca июля temmuz",
+            "aug août agosto augustus sierpnia августа ağustos",
+            "sep septembre septiembre setiembre settembre setembro września сентября eylül",
+            "oct okt octobre octubre ottobre outubro oktober października октября ekim",
+            "nov novembre noviembre novembro listopada ноября kasım",
+            "dec dez décembre diciembre dicembre dezembro dezember grudnia декабря aralık",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
 _TIME = r"\d{1,2}[:.h]\d{2}(:\d{2})?\s*([ap]\.?\s?m\.?)?(\s*[A-Z]{2,4}\b)?"
 _DATE = re.compile(
     rf"(\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b|\b\d{{4}}[-/.]\d{{2}}[-/.]\d{{2}}(T[\d:.]+(Z|[+-]\d{{2}}:?\d{{2}})?)?\b|"
@@ -38,7 +65,9 @@ _DATE = re.compile(
 _STAMP = (
     r"published|updated|posted|last updated|first published|modified|released|"
     r"veröffentlicht|aktualisiert|erstellt|stand|publié|mis à jour|modifié|publicado|actualizado|"
-    r"atualizado|modificado|pubblicato|aggiornato|creato|기사입력|입력|수정|опубликовано|обновлено"
+    r"atualizado|modificado|pubblicato|aggiornato|creato|기사입력|입력|수정|опубликовано|обновлено|"
+    r"gepubliceerd|bijgewerkt|laatst bijgewerkt|opublikowano|aktualizacja|zaktualizowano|yayınlanma|"
+    r"güncelleme|güncellenme|son güncelleme"
 )
 _WEEKDAY = (
     r"(mon|tue|wed|thu|fri|sat|sun)[a-z]*|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
@@ -73,6 +102,51 @@ _PLACE = re.compile(
 _TIME_TAIL = re.compile(rf"[\s,|/·–—-]*((at|um|à|a las|às|alle)\s+)?({_TIME})?(\s*(uhr|h|hrs))?\s*", re.I)
 #: a date stamp inside a short line: "New Delhi, Bureau | Updated : 19 November 2019, 09:01 AM"
 _STAMPED = re.compile(rf"\b({_STAMP})(\s+(on|at|am|le|el|em|il))?\s*[:：]?\s*({_TIME}\s*,?\s*)?{_DATE.pattern}", re.I)
+
+
+_NUMERIC_DATE = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b|\b(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b")
+_NAMED_DATE = re.compile(
+    rf"\b(?:(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})|"
+    rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:de\s+)?(?P<m2>{_MONTHS})\.?,?\s+(?:de\s+)?(?P<y2>\d{{4}}))\b",
+    re.I,
+)
+
+
+def iso_date(line: str) -> str | None:
+    """The day a date line names, as ``YYYY-MM-DD``; None when it names none or cannot be read for
+    sure (a relative time, or "03/04/2025", which is March in the US and April elsewhere).
+
+    >>> iso_date("Publié le 12 mars 2025 à 08h15"), iso_date("Updated 9:14 AM EDT, Wed July 16, 2025")
+    ('2025-03-12', '2025-07-16')
+    >>> iso_date("21.07.2025 - 13:45"), iso_date("11/19/2019"), iso_date("03/04/2025"), iso_date("3 hours ago")
+    ('2025-07-21', '2019-11-19', None, None)
+    """
+    m = _NAMED_DATE.search(line)
+    if m:
+        name = (m.group("m1") or m.group("m2")).lower().rstrip(".")
+        month = next((n for key, n in _MONTH_NUMBERS.items() if name.startswith(key)), None)
+        day, year = int(m.group("d1") or m.group("d2")), int(m.group("y1") or m.group("y2"))
+        return _iso(year, month, day) if month else None
+    m = _NUMERIC_DATE.search(line)
+    if not m:
+        return None
+    if m.group(1):
+        return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    first, second, year = int(m.group(4)), int(m.group(5)), int(m.group(6))
+    if "." in m.group(0) or first > 12:  # "21.07.2025", "20/01/2025": day first
+        return _iso(year, second, first)
+    if second > 12:  # "11/19/2019": month first
+        return _iso(year, first, second)
+    return None
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    import datetime
+
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def byline(line: str) -> str | None:

@@ -41,6 +41,8 @@ def normalise(line: str) -> str:
             if old in line:
                 line = line.replace(old, new)
     s = " ".join(line.lower().split())
+    if "\u0130" in line:  # Turkish "İ" lower-cases to "i" and a combining dot: "İlgili" -> "ilgili"
+        s = s.replace("i\u0307", "i")
     s = _LEAD.sub("", s)
     return s
 
