@@ -45,3 +45,12 @@ def test_bios_in_other_languages_and_what_is_not_one():
     assert bio.subject("She is a staff writer at the paper.") is None
     assert bio.subject("the mayor is a former reporter.") is None
     assert bio.subject("The city is a writer's paradise, said Jane Doe.") is None
+
+
+def test_a_known_authors_self_description_and_beat_are_a_bio():
+    story = "The bridge reopens on Monday after two years of repairs."
+    guest = "Rebecca Lindqvist is a retired urban planner who lives in Lakeshore."
+    assert bio.tail([story, guest], [True, True], "Rebecca Lindqvist") == ([1], "Rebecca Lindqvist")
+    assert bio.tail([story, guest], [True, True], None) == ([], None)  # who wrote it is not known
+    beat = "Marcus Delgado covers local government for the Riverton Ledger. Reach him at md@example.com."
+    assert bio.tail([story, beat], [True, True], None) == ([1], "Marcus Delgado")

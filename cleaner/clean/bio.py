@@ -13,14 +13,13 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from .meta import NAME_PARTICLES
 from .phrases import normalise
 
 #: lines at the very end that may follow the bio and go with it ("Staff Writer", "Twitter"): short,
 #: not sentences
 _TRAILING_MAX = 2
 _TRAILING_WORDS = 8
-#: lowercase words a name may hold ("Ursula von der Leyen", "Luiz Inácio Lula da Silva")
-_PARTICLES = frozenset("de van von der den da di du des le la del dos das al bin ter ten".split())
 #: capitalised words that start a sentence, not a name
 _NOT_NAMES = frozenset("the this that he she it they we i his her their our its there here".split())
 _ABOUT = re.compile(
@@ -55,10 +54,20 @@ def subject(line: str) -> str | None:
     if (
         len(name) < n
         or name[0].lower() in _NOT_NAMES
-        or not all(w[:1].isupper() or w.lower() in _PARTICLES for w in name)
+        or not all(w[:1].isupper() or w.lower() in NAME_PARTICLES for w in name)
     ):
         return None
     return " ".join(name)
+
+
+def _describes(line: str, author: str | None) -> str | None:
+    """The known author, when ``line`` starts by saying who they are ("Rebecca Lindqvist is a retired
+    urban planner who lives in Lakeshore."): under the story, that is a guest writer's bio."""
+    for name in re.split(r"\s*;\s*|\s+and\s+", author or ""):
+        name = name.strip()
+        if len(name.split()) >= 2 and re.match(re.escape(name) + r",? (is|was|has been|ist|est|es|è|é) ", line):
+            return name
+    return None
 
 
 def _same_person(name: str, author: str | None) -> bool:
@@ -96,7 +105,7 @@ def tail(texts: list[str], keep: list[bool], author: str | None) -> tuple[list[i
         i -= 1
     name = None
     while i >= 0:
-        who = subject(texts[kept[i]])
+        who = subject(texts[kept[i]]) or _describes(texts[kept[i]], author)
         if who is None or not _same_person(who, author) or (name and not _same_person(who, name)):
             break
         name = name or who

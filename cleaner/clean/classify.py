@@ -513,7 +513,8 @@ class _CommonWords:
     def __call__(self, line: str) -> bool:
         if self.lower is None:
             self.lower = {w for t in self.texts for w in t.split() if w.islower()}
-        return not self.lower.isdisjoint(w.lower() for w in line.split())
+        # "Gwénaëlle Le Goff" on a French page that writes "le" everywhere is still a name
+        return not self.lower.isdisjoint(w.lower() for w in line.split() if w.lower() not in meta.NAME_PARTICLES)
 
 
 def _metadata(

@@ -11,9 +11,13 @@ from importlib import resources
 
 from . import phrases
 
+#: lower-case words inside a person's name ("Pieter de Vries", "Ursula von der Leyen", "Luiz Inácio Lula da Silva")
+NAME_PARTICLES = frozenset("de van von der den da di du des le la del dos das al bin ter ten".split())
 _BYLINE = re.compile(
-    r"^(?:(?i:by|written by|words by|reported by|von|par|por|escrito por|scritto da)|di|de|door|av|af|przez)\s+"
-    r"(?P<name>[A-Z\u00c0-\u024f][\w.'’-]+(?:\s+(?:[A-Z\u00c0-\u024f][\w.'’-]+|and|und|et|y|e|&|,)){0,8})"
+    r"^(?:(?i:by|written by|words by|reported by|von|par|por|escrito por|scritto da|door|di)|de|av|af|przez|"
+    r"(?i:author|autor|autorin|auteur|autore|autora|yazar|автор)\s*:)\s*"
+    r"(?P<name>[A-Z\u00c0-\u024f\u0400-\u042f][\w.'’-]+(?:\s+(?:[A-Z\u00c0-\u024f\u0400-\u042f][\w.'’-]+|"
+    r"and|und|et|y|e|en|i|и|ve|&|,|de|van|von|der|den|da|di|du|le|la|del|dos|das|ter|ten)){0,8})"
     r"(?:\s*[,|•·–—-]\s*.{0,80}|\s+(?:on|at|am|le|el|il|em|the)\s+.{0,70})?$",
 )
 _NAME_TOKEN = re.compile(r"^[A-Z\u00c0-\u00de\u0100-\u024f][a-z\u00df-\u00ff\u0100-\u024f'’.-]+$|^[A-Z]\.$")
