@@ -650,3 +650,14 @@ def test_a_story_in_another_language_than_its_template_is_read_in_its_own():
         assert para in body
     # a page in one language has none
     assert second_language(MENU + EN_HEADLINES + STORY + TRAILER, "en") is None
+
+
+def test_a_menu_under_a_list_marker_ends_at_the_sign_in_button():
+    """'Latest' over a menu takes the menu's items, not the story's headline, byline and date below
+    the 'Sign In' button."""
+    menu = ["Latest", "AI", "Startups", "Venture", "Security", "Sign In"]
+    head = ["Voltloop raises $38M to make e-bike batteries you can repair", "By Dana Whitcomb", "Nov 3, 2025"]
+    r = clean_text("\n".join(menu + head + STORY))
+    assert r.title == head[0]
+    assert r.metadata.get("author") == "Dana Whitcomb"
+    assert r.metadata.get("published") == "2025-11-03"

@@ -80,6 +80,12 @@ class Evidence:
         return bool(_LINE_TESTS[column](text))
 
 
+#: a list marker's run of headlines ends at a sign-in button, a share bar, a cookie notice, a comments
+#: header or the footer: a menu ("Latest / AI / Startups / ... / Sign In") is followed by the story's
+#: own headline and byline, which are no links to other stories
+_LIST_ENDS = frozenset({"paywall", "share", "cookie", "comments", "footer"})
+
+
 def gather(blocks: list[Block], stops: frozenset[str], rules: Rules) -> Evidence:
     facts = [LINES.facts(b.text, stops) for b in blocks]
     shapes = [f.shape for f in facts]
@@ -98,7 +104,7 @@ def gather(blocks: list[Block], stops: frozenset[str], rules: Rules) -> Evidence
         while (
             j < n
             and not (shapes[j].prose and shapes[j].size >= 12)
-            and (matches[j] is None or matches[j].kind != "list")
+            and (matches[j] is None or (matches[j].kind != "list" and matches[j].reason not in _LIST_ENDS))
         ):
             if matches[j] is None:
                 list_run[j] = True
