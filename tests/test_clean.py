@@ -661,3 +661,21 @@ def test_a_menu_under_a_list_marker_ends_at_the_sign_in_button():
     assert r.title == head[0]
     assert r.metadata.get("author") == "Dana Whitcomb"
     assert r.metadata.get("published") == "2025-11-03"
+
+
+def test_the_headline_is_the_line_that_says_what_the_story_says():
+    """Between a headline and its story a newsletter box's last line ('Manage your alerts here') is
+    nearer the story; the headline shares the story's words."""
+    head = [
+        "Gran, 82, who only learned to swim at 79 completes mile-long sea swim",
+        "Kirsty Wainwright",
+        "Newsletter alerts for the whole family",
+        "Manage your alerts here",
+    ]
+    story = [
+        "A great-gran who only learned to swim at the age of 79 has completed a mile-long sea swim to raise "
+        "money for the hospice that cared for her late husband.",
+        *STORY,
+    ]
+    r = clean_text("\n".join(["Home", "News", "UK News", *head, *story]))
+    assert r.title == head[0]

@@ -500,6 +500,16 @@ def _repeats(blocks: list[Block], norms: list[str], shapes: list[Shape], labels:
     return out
 
 
+#: a headline says at least this many of the words its story's first paragraphs say
+_TITLE_SHARED_WORDS = 3
+_TELLING = re.compile(r"[^\W\d_]{4,}|\d+")
+
+
+def _telling_words(text: str) -> set[str]:
+    """Words that say what a text is about: 4+ letters, or numbers (lower case)."""
+    return set(_TELLING.findall(text.lower()))
+
+
 def _logo_and_link(k: int, norms: list[str]) -> bool:
     """Is line ``k`` said again right next to itself (a logo's text, then the home link)? A section
     name a page repeats comes back far away: in the menu, then over the headline."""
@@ -560,21 +570,28 @@ def _metadata(
     brand = None  # a logo's text and home link, in words the page never writes in lower case ("Euronews")
 
     if title_idx is None:
-        # a headline the classifier dropped, or one of the first lines (extracted text starts with it)
+        # a headline the classifier dropped, or one of the first lines (extracted text starts with it):
+        # the one nearest the story, unless another says more of what the story's first paragraphs say
+        # (a newsletter box's "See our privacy notice" sits between a headline and its story)
         first = set(pre[:2])
-        for k in reversed(window):
-            t = texts[k]
-            if (
-                (dropped[k] or k in first or k >= start - 2)
-                and meta.headline_like(t)
-                and not _TABLE_OR_ITEM.search(t)
-                and len(t.split()) >= 4
-                and not meta.byline(t)
-                and not meta.person_name(t)
-                and not meta.dateline(t)
-            ):
-                title_idx = k
-                break
+        candidates = [
+            k
+            for k in reversed(window)
+            if (dropped[k] or k in first or k >= start - 2)
+            and meta.headline_like(texts[k])
+            and not _TABLE_OR_ITEM.search(texts[k])
+            and len(texts[k].split()) >= 4
+            and not meta.byline(texts[k])
+            and not meta.person_name(texts[k])
+            and not meta.dateline(texts[k])
+        ]
+        if candidates:
+            title_idx = candidates[0]
+            if len(candidates) > 1 and not hints.extracted:
+                lead = _telling_words(" ".join(texts[k] for k in range(start, min(end, start + 3))))
+                shared = [len(_telling_words(texts[k]) & lead) for k in candidates]
+                if max(shared) >= _TITLE_SHARED_WORDS and shared[0] < _TITLE_SHARED_WORDS:
+                    title_idx = candidates[shared.index(max(shared))]
     if title_idx is not None:
         labels[title_idx] = Label(False, "title")
         out.title = texts[title_idx]
