@@ -679,3 +679,19 @@ def test_the_headline_is_the_line_that_says_what_the_story_says():
     ]
     r = clean_text("\n".join(["Home", "News", "UK News", *head, *story]))
     assert r.title == head[0]
+
+
+def test_a_header_of_headline_deck_byline_and_date_over_the_story_is_not_story():
+    """Text with little chrome: the headline ends in a full stop and reads as prose, yet the lines
+    above the byline and the date are the header."""
+    head = [
+        "I rode all 41 bus routes in my city in 30 days. Here's what I learned.",
+        "Spoiler: the schedules are fiction, and the drivers are heroes.",
+        "Ana Ruiz",
+        "Feb 09, 2025",
+    ]
+    r = clean_text("\n".join(["The Slow Commute", "Subscribe", *head, *STORY]))
+    assert r.title == head[0]
+    assert r.metadata.get("author") == "Ana Ruiz" and r.metadata.get("published") == "2025-02-09"
+    assert r.text.split("\n\n")[0] == STORY[0]
+    assert [d.reason for d in r.decisions if d.text == head[1]] == ["deck"]

@@ -231,7 +231,16 @@ def classify(
     ):
         # "Does Marie Doe Have a Net Worth of $17 Million?": a headline that ends like a sentence
         first_prose = next((k for k in story[1:] if ev.shapes[k].prose), start)
-    _metadata(blocks, ev.norms, labels, first_prose, end, hints, outcome, p < limit)
+    headline = None
+    if not hints.extracted and story:
+        shifted = _header_block(blocks, story, first_prose, ev)
+        if shifted is not None:
+            headline, first_prose = first_prose, shifted
+    _metadata(blocks, ev.norms, labels, first_prose, end, hints, outcome, p < limit, headline)
+    if headline is not None:  # what stands between the headline and the byline is its deck
+        for k in range(headline + 1, first_prose):
+            if labels[k] is None:
+                labels[k] = Label(False, "deck")
     for k in range(n):
         if labels[k] is not None:
             continue
@@ -500,6 +509,32 @@ def _repeats(blocks: list[Block], norms: list[str], shapes: list[Shape], labels:
     return out
 
 
+#: a story's header (headline, deck, byline, date) sits in its first lines: at most this many
+_HEADER_LINES = 6
+#: and its headline and deck are shorter than a paragraph
+_HEADER_WORDS = 40
+
+
+def _header_block(blocks: list[Block], story: list[int], first: int, ev: Evidence) -> int | None:
+    """Where the story starts when its first kept lines are its header: a headline (and a deck) over a
+    byline or a date line ("I rode all 41 bus routes. Here's what I learned." / "Ana Ruiz" /
+    "Feb 09, 2025"). Text with little page chrome around it scores its headline as story, and a
+    headline that ends in a full stop reads as prose. None when there is no such header."""
+    head = list(range(first, min(len(blocks), first + _HEADER_LINES)))
+    last = None
+    for i, k in enumerate(head):
+        t = blocks[k].text
+        if ev.says(k, "date", t) or meta.byline(t):
+            last = k
+        elif meta.person_name(t) and i + 1 < len(head) and ev.says(head[i + 1], "date", blocks[head[i + 1]].text):
+            last = k
+    if last is None or last == first:
+        return None
+    if any(ev.shapes[k].size > _HEADER_WORDS for k in head if k < last):  # a paragraph: the story began
+        return None
+    return next((k for k in story if k > last and ev.shapes[k].prose), None)
+
+
 #: a headline says at least this many of the words its story's first paragraphs say
 _TITLE_SHARED_WORDS = 3
 _TELLING = re.compile(r"[^\W\d_]{4,}|\d+")
@@ -542,8 +577,10 @@ def _metadata(
     hints: Hints,
     out: Outcome,
     dropped: np.ndarray,
+    headline: int | None = None,
 ) -> None:
-    """Pick title, author, site name and date out of the lines before the story."""
+    """Pick title, author, site name and date out of the lines before the story (``headline``: the
+    title's line, when ``_header_block`` found it)."""
     texts = [b.text for b in blocks]
     counts: dict[str, int] = {}
     for key in norms:
@@ -553,7 +590,7 @@ def _metadata(
     window = pre[-12:]
 
     # title: the trusted hint when a line repeats it, else the headline-like line nearest the story
-    title_idx = None
+    title_idx = headline if headline is not None and not hints.title else None
     for k in pre:
         if hints.title and _same_norm(norms[k], hints.title):
             title_idx = k

@@ -197,7 +197,12 @@ def dateline(line: str) -> bool:
 #: "© 2019 Reuters. All rights reserved", "Copyright © 2025 Cable News Network", "(c) 2019-2024 Vox Media, LLC"
 _COPYRIGHT = re.compile(
     r"^\s*(?:(?:©|\(c\)|copyright)\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
-    r"(?P<name>[^\W\d][^.|,©]{1,60}?)\s*(?:\.|,|\||\ball rights\b|\d{4}|$)",
+    r"(?P<name>(?:(?-i:St|Mt|Ft|Pt)\.\s)?[^\W\d][^.|,©]{1,60}?)\s*(?:\.|,|\||\ball rights\b|\d{4}|$)",
+    re.I,
+)
+_COPYRIGHT_DOMAIN = re.compile(
+    r"^\s*(?:(?:©|\(c\)|copyright)\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?:www\.)?"
+    r"(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|news|info|co\.uk|[a-z]{2}))\b(?!\.\w)",
     re.I,
 )
 #: between a page's headline and its site name in the page's title: "Headline - Site", "Headline | Site"
@@ -210,9 +215,15 @@ def copyright_holder(line: str) -> str | None:
 
     >>> copyright_holder("© 2025 Cable News Network. A Warner Bros. Discovery Company."), copyright_holder("© 2019")
     ('Cable News Network', None)
+    >>> copyright_holder("© 2025 www.gazette-online.co.uk. All rights reserved.")
+    'gazette-online.co.uk'
+
     """
     if len(line) > 200:
         return None
+    domain = _COPYRIGHT_DOMAIN.match(line)
+    if domain:  # "© 2025 www.gazette.com. All rights reserved."
+        return domain["domain"]
     m = _COPYRIGHT.match(line)
     if m is None:
         return None
