@@ -695,3 +695,23 @@ def test_a_header_of_headline_deck_byline_and_date_over_the_story_is_not_story()
     assert r.metadata.get("author") == "Ana Ruiz" and r.metadata.get("published") == "2025-02-09"
     assert r.text.split("\n\n")[0] == STORY[0]
     assert [d.reason for d in r.decisions if d.text == head[1]] == ["deck"]
+
+
+def test_a_live_blogs_entry_headline_is_not_the_pages_title():
+    """The page's headline has the byline under it; an entry's headline sits under its own byline
+    and nearer the first entry."""
+    head = [
+        "Live updates: Lake-effect snow buries Port Alder as travel ban is extended",
+        "By Owen Tasker and Priya Shah",
+        "Updated Jan. 18, 2025, 4:05 p.m. ET",
+        "4:05 p.m.",
+        "By Owen Tasker",
+        "Travel ban extended through Sunday morning",
+    ]
+    entry = (
+        "Pell County Executive Marianne Cole said the countywide travel ban will remain in effect until "
+        "Sunday morning because the snow bands have shifted north again."
+    )
+    r = clean_text("\n".join(["Home", "Weather", "LIVE", *head, entry, *STORY]))
+    assert r.title == head[0]
+    assert [d.reason for d in r.decisions if d.text == head[-1]] != ["title"]

@@ -237,8 +237,8 @@ def classify(
         if shifted is not None:
             headline, first_prose = first_prose, shifted
     _metadata(blocks, ev.norms, labels, first_prose, end, hints, outcome, p < limit, headline)
-    if headline is not None:  # what stands between the headline and the byline is its deck
-        for k in range(headline + 1, first_prose):
+    if headline is not None:  # what stands between the headline (found there or above) and the byline is its deck
+        for k in range(headline, first_prose):
             if labels[k] is None:
                 labels[k] = Label(False, "deck")
     for k in range(n):
@@ -509,8 +509,9 @@ def _repeats(blocks: list[Block], norms: list[str], shapes: list[Shape], labels:
     return out
 
 
-#: a story's header (headline, deck, byline, date) sits in its first lines: at most this many
-_HEADER_LINES = 6
+#: a story's header (headline, deck, byline, date) sits in its first lines: at most this many, with at
+#: most ``_HEADER_LINES - 2`` lines (headline, deck, a name) above its byline or date line
+_HEADER_LINES = 5
 #: and its headline and deck are shorter than a paragraph
 _HEADER_WORDS = 40
 
@@ -522,13 +523,15 @@ def _header_block(blocks: list[Block], story: list[int], first: int, ev: Evidenc
     headline that ends in a full stop reads as prose. None when there is no such header."""
     head = list(range(first, min(len(blocks), first + _HEADER_LINES)))
     last = None
-    for i, k in enumerate(head):
+    for i, k in enumerate(head):  # the first run of byline, name and date lines
         t = blocks[k].text
         if ev.says(k, "date", t) or meta.byline(t):
             last = k
         elif meta.person_name(t) and i + 1 < len(head) and ev.says(head[i + 1], "date", blocks[head[i + 1]].text):
             last = k
-    if last is None or last == first:
+        elif last is not None:
+            break
+    if last is None or last == first or last - first > _HEADER_LINES - 2:
         return None
     if any(ev.shapes[k].size > _HEADER_WORDS for k in head if k < last):  # a paragraph: the story began
         return None
@@ -538,6 +541,11 @@ def _header_block(blocks: list[Block], story: list[int], first: int, ev: Evidenc
 #: a headline says at least this many of the words its story's first paragraphs say
 _TITLE_SHARED_WORDS = 3
 _TELLING = re.compile(r"[^\W\d_]{4,}|\d+")
+
+
+def _over_byline(k: int, texts: list[str], start: int) -> bool:
+    """Is line ``k`` followed, within two lines and before the story, by a byline?"""
+    return any(meta.byline(texts[j]) for j in range(k + 1, min(k + 3, start)))
 
 
 def _telling_words(text: str) -> set[str]:
@@ -590,7 +598,7 @@ def _metadata(
     window = pre[-12:]
 
     # title: the trusted hint when a line repeats it, else the headline-like line nearest the story
-    title_idx = headline if headline is not None and not hints.title else None
+    title_idx = None
     for k in pre:
         if hints.title and _same_norm(norms[k], hints.title):
             title_idx = k
@@ -614,7 +622,8 @@ def _metadata(
         candidates = [
             k
             for k in reversed(window)
-            if (dropped[k] or k in first or k >= start - 2)
+            if (headline is None or k <= headline)  # a header's later lines are its deck and byline
+            and (dropped[k] or k in first or k >= start - 2 or k == headline)
             and meta.headline_like(texts[k])
             and not _TABLE_OR_ITEM.search(texts[k])
             and len(texts[k].split()) >= 4
@@ -627,8 +636,22 @@ def _metadata(
             if len(candidates) > 1 and not hints.extracted:
                 lead = _telling_words(" ".join(texts[k] for k in range(start, min(end, start + 3))))
                 shared = [len(_telling_words(texts[k]) & lead) for k in candidates]
+                # a headline has its byline or date under it ("Live updates: ..." / "By ..."); a live
+                # blog's entry headline under its own byline does not
+                anchored = [_over_byline(k, texts, start) for k in candidates]
                 if max(shared) >= _TITLE_SHARED_WORDS and shared[0] < _TITLE_SHARED_WORDS:
                     title_idx = candidates[shared.index(max(shared))]
+                elif not anchored[0]:
+                    title_idx = next(
+                        (
+                            k
+                            for k, a, n in zip(candidates, anchored, shared, strict=True)
+                            if a and n >= _TITLE_SHARED_WORDS
+                        ),
+                        title_idx,
+                    )
+    if title_idx is None and headline is not None and not hints.title:
+        title_idx = headline  # a headline that ends in a full stop is no headline-like line
     if title_idx is not None:
         labels[title_idx] = Label(False, "title")
         out.title = texts[title_idx]
