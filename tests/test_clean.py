@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cleaner.clean import clean_text
+from cleaner.clean import clean_text, meta
 from cleaner.clean.model import BlockModel, load_model
 from cleaner.clean.phrases import load_rules
 from cleaner.clean.stopwords import guess_language
@@ -715,3 +715,37 @@ def test_a_live_blogs_entry_headline_is_not_the_pages_title():
     r = clean_text("\n".join(["Home", "Weather", "LIVE", *head, entry, *STORY]))
     assert r.title == head[0]
     assert [d.reason for d in r.decisions if d.text == head[-1]] != ["title"]
+
+
+def test_a_quote_is_no_headline():
+    assert not meta.headline_like('"We have become a little bit of an observatory," Castellano said.')
+    assert meta.headline_like("Small-town library's telescope loans now have a waiting list")
+
+
+def test_a_lead_cut_off_by_a_sponsored_unit_stays_with_the_story():
+    """A portal's sponsored unit (marker, headlines, advertisers' names, 'Advertisement') between the
+    lead and the rest is one piece of furniture, however many lines it has; four ad lines are not."""
+    from cleaner.clean.blocks import Block
+    from cleaner.clean.classify import _leads_over_chrome, gather
+    from cleaner.clean.stopwords import stoplist
+
+    unit = [
+        "Sponsored Content",
+        "Retirees Are Ditching Their Cable Bills After Learning This One Trick",
+        "Streamwise",
+        "The Most Comfortable Walking Shoes You'll Ever Own Are Finally on Sale",
+        "SoleCraft",
+        "Advertisement",
+    ]
+
+    def leads(lines: list[str]) -> list[int]:
+        blocks = [Block(t, (k + 1,), True) for k, t in enumerate(lines)]
+        ev = gather(blocks, stoplist("en"), load_rules())
+        labels = [None if m is None else m.reason for m in ev.matches]
+        labels = [lab or ev.list_reason[k] for k, lab in enumerate(labels)]
+        free = [k for k, lab in enumerate(labels) if lab is None]
+        scores = np.array([0.0, 0.3] + [0.1] * (len(lines) - 3) + [0.9])
+        return _leads_over_chrome(blocks, free, ev, labels, scores, np.full(len(lines), 0.5))
+
+    assert leads(["Home", LEAD, *unit, STORY[1]]) == [1]
+    assert leads(["Home", LEAD, *["Advertisement"] * 4, STORY[1]]) == []

@@ -317,7 +317,9 @@ def _leads_over_chrome(
     def furniture(k: int) -> bool:
         m = ev.matches[k]
         if m is not None:
-            return (m.kind == "line" and m.reason in _FURNITURE) or (m.kind == "prefix" and m.reason == "readmore")
+            return (m.kind != "prefix" and m.reason in _FURNITURE) or (m.kind == "prefix" and m.reason == "readmore")
+        if ev.list_reason[k] == "advert-list":  # a sponsored unit's headlines
+            return True
         if ev.says(k, "date", blocks[k].text):
             return True
         # a subheading the story goes on under, right after an ad slot or a "Read also: ..." line
@@ -338,6 +340,7 @@ def _leads_over_chrome(
         and ev.shapes[k].terminal
         and ev.shapes[k].size >= _LEAD_MIN_WORDS
         and p[k] >= _LEAD_FLOOR * limit[k],
+        lambda k: ev.list_reason[k] == "advert-list",
     )
 
 
@@ -376,16 +379,22 @@ def _tails_over_chrome(
 
 
 def _across_furniture(
-    k: int, step: int, n: int, furniture: Callable[[int], bool], takes: Callable[[int], bool]
+    k: int,
+    step: int,
+    n: int,
+    furniture: Callable[[int], bool],
+    takes: Callable[[int], bool],
+    uncounted: Callable[[int], bool] = lambda k: False,
 ) -> list[int]:
     """The blocks from ``k`` on, going ``step`` (-1: up, 1: down), that ``takes`` accepts once at least
     one furniture block lies behind (then each next one may follow directly), over at most
-    ``_PASSAGE_GAP`` furniture blocks in a row; any other block ends the walk."""
+    ``_PASSAGE_GAP`` furniture blocks in a row (``uncounted`` ones aside: a sponsored unit's headlines
+    are one unit with its marker); any other block ends the walk."""
     found: list[int] = []
     gap = 0
     while 0 <= k < n and gap <= _PASSAGE_GAP:
         if furniture(k):
-            gap += 1
+            gap += 0 if uncounted(k) else 1
         elif (gap or found) and takes(k):
             found.append(k)
             gap = 0

@@ -268,7 +268,9 @@ def names_date(line: str) -> bool:
 def headline_like(line: str) -> bool:
     """Could this line be a headline (short, unterminated or a question)?"""
     words = line.split()
-    return 3 <= len(words) <= 30 and not line.rstrip().endswith((".", ",", ";", ":")) and len(line) <= 250
+    # a quote ends in its closing mark: '"... about eyepieces."' is a sentence, not a headline
+    end = line.rstrip().rstrip("\"'”’»")
+    return 3 <= len(words) <= 30 and not end.endswith((".", ",", ";", ":")) and len(line) <= 250
 
 
 _CAPITALISED = re.compile(r"^[\"'“‘(\[]?[A-ZÀ-ÞĀ-ɏА-ЯΑ-Ω]")
