@@ -749,3 +749,22 @@ def test_a_lead_cut_off_by_a_sponsored_unit_stays_with_the_story():
 
     assert leads(["Home", LEAD, *unit, STORY[1]]) == [1]
     assert leads(["Home", LEAD, *["Advertisement"] * 4, STORY[1]]) == []
+
+
+def test_a_deck_under_the_headline_is_not_the_title():
+    """An Italian page: headline, then a longer deck, then the byline; the model drops both lines, and
+    the deck is the one nearer the story."""
+    r = clean_text((DATA / "deck_under_headline.txt").read_text("utf-8"))
+    assert r.title == "Como, dal primo luglio il ticket per i bus turistici sale a 150 euro"
+    assert not r.text.startswith("La giunta approva la delibera")
+    assert r.metadata.get("author") == "Marco Rossi" and r.metadata.get("published") == "2025-04-18"
+
+
+def test_a_kicker_in_capitals_or_a_share_button_is_no_headline_over_a_deck():
+    from cleaner.clean.classify import _deck_under
+
+    deck = "The council approved the measure on Tuesday: fees nearly double, and new drop-off areas are planned"
+    assert _deck_under(0, 1, ["Como raises the fee for tourist coaches to 150 euros", deck])
+    assert not _deck_under(0, 1, ["GROWING AN ONLINE BUSINESS", deck])
+    assert not _deck_under(0, 1, ["Share All sharing options", "Share All sharing options for: " + deck])
+    assert not _deck_under(0, 2, ["Como raises the fee for tourist coaches to 150 euros", "", deck])

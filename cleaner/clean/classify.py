@@ -552,6 +552,22 @@ _TITLE_SHARED_WORDS = 3
 _TELLING = re.compile(r"[^\W\d_]{4,}|\d+")
 
 
+#: a deck is a sentence of this many words at least, longer than the headline right above it
+_DECK_MIN_WORDS = 12
+
+
+def _deck_under(above: int, below: int, texts: list[str]) -> bool:
+    """Is line ``below`` the deck (standfirst) under the headline ``above``: right under it, and a
+    longer sentence ("Como, dal primo luglio il ticket sale a 150 euro" / "La giunta approva la
+    delibera: tariffe quasi raddoppiate e nuove aree di discesa fuori dal centro.")?"""
+    if below != above + 1 or texts[above].isupper():  # "GROWING AN ONLINE BUSINESS": a section's kicker
+        return False
+    if normalise(texts[below]).startswith(normalise(texts[above])):  # "Share" / "Share ... for: Headline"
+        return False
+    n_below, n_above = len(texts[below].split()), len(texts[above].split())
+    return n_below >= _DECK_MIN_WORDS and n_below > n_above
+
+
 def _over_byline(k: int, texts: list[str], start: int) -> bool:
     """Is line ``k`` followed, within two lines and before the story, by a byline?"""
     return any(meta.byline(texts[j]) for j in range(k + 1, min(k + 3, start)))
@@ -642,7 +658,11 @@ def _metadata(
         ]
         if candidates:
             title_idx = candidates[0]
-            if len(candidates) > 1 and not hints.extracted:
+            deck = len(candidates) > 1 and _deck_under(candidates[1], candidates[0], texts)
+            if deck:  # the nearest line is the deck under the headline
+                title_idx = candidates[1]
+                labels[candidates[0]] = Label(False, "deck")
+            elif len(candidates) > 1 and not hints.extracted:
                 lead = _telling_words(" ".join(texts[k] for k in range(start, min(end, start + 3))))
                 shared = [len(_telling_words(texts[k]) & lead) for k in candidates]
                 # a headline has its byline or date under it ("Live updates: ..." / "By ..."); a live

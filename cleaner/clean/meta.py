@@ -15,7 +15,7 @@ from . import phrases
 NAME_PARTICLES = frozenset("de van von der den da di du des le la del dos das al bin ter ten".split())
 _BYLINE = re.compile(
     r"^(?:(?i:by|written by|words by|reported by|von|par|por|escrito por|scritto da|door|di)|de|av|af|przez|"
-    r"(?i:author|autor|autorin|auteur|autore|autora|yazar|автор)\s*:)\s*"
+    r"(?i:author|autor|autorin|auteur|autore|autora|yazar|автор|text|texto|testo|texte|текст)\s*:)\s*"
     r"(?P<name>[A-Z\u00c0-\u024f\u0400-\u042f][\w.'’-]+(?:\s+(?:[A-Z\u00c0-\u024f\u0400-\u042f][\w.'’-]+|"
     r"and|und|et|y|e|en|i|и|ve|&|,|de|van|von|der|den|da|di|du|le|la|del|dos|das|ter|ten)){0,8})"
     r"(?:\s*[,|•·–—-]\s*.{0,80}|\s+(?:on|at|am|le|el|il|em|the)\s+.{0,70})?$",
