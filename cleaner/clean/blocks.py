@@ -16,7 +16,7 @@ import ftfy
 from ftfy import chardata
 from ftfy.badness import BADNESS_RE, is_bad
 
-from .meta import dateline, notice, person_name
+from .meta import dateline, notice
 from .phrases import MAX_RULE_CHARS, load_rules, normalise
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
@@ -389,7 +389,6 @@ def _continues(prev: _Paragraph, nxt: Block, width: int | None, first: int) -> b
         and load_rules().match(nxt.text) is None
         and not dateline(nxt.text)
         and not notice(nxt.text)
-        and not person_name(nxt.text)  # a byline ("Kirsty Wainwright Senior Reporter") or a subheading
         and not prev.rule_matches()
     )
 

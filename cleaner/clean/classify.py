@@ -314,11 +314,13 @@ def _leads_over_chrome(
     must each paragraph right before it that is taken with it.
     """
 
+    sponsored = _sponsored_units(ev)
+
     def furniture(k: int) -> bool:
         m = ev.matches[k]
         if m is not None:
             return (m.kind != "prefix" and m.reason in _FURNITURE) or (m.kind == "prefix" and m.reason == "readmore")
-        if ev.list_reason[k] == "advert-list":  # a sponsored unit's headlines
+        if k in sponsored:  # a sponsored unit's headlines and advertisers' names
             return True
         if ev.says(k, "date", blocks[k].text):
             return True
@@ -340,8 +342,29 @@ def _leads_over_chrome(
         and ev.shapes[k].terminal
         and ev.shapes[k].size >= _LEAD_MIN_WORDS
         and p[k] >= _LEAD_FLOOR * limit[k],
-        lambda k: ev.list_reason[k] == "advert-list",
+        sponsored.__contains__,
     )
+
+
+#: a sponsored unit's marker ("Sponsored Content") and the most lines of headlines and advertisers' names
+#: under it
+_SPONSORED = re.compile(r"sponsored|promoted |paid ")
+_SPONSORED_LINES = 8
+
+
+def _sponsored_units(ev: Evidence) -> set[int]:
+    """The lines under a sponsored unit's marker that are its headlines and advertisers' names: short
+    lines no rule took, up to the next rule's line or paragraph of prose. They are one piece of
+    furniture with the marker, however many (a portal's unit of two ads is six lines)."""
+    out: set[int] = set()
+    for k, m in enumerate(ev.matches):
+        if m is None or m.reason != "advert" or not _SPONSORED.match(ev.norms[k] if ev.norms else ""):
+            continue
+        for j in range(k + 1, min(len(ev.matches), k + 1 + _SPONSORED_LINES)):
+            if ev.matches[j] is not None or (ev.shapes[j].prose and ev.shapes[j].size >= 12):
+                break
+            out.add(j)
+    return out
 
 
 #: the story's last sentences set off by an image's credit or an ad slot are its own when they score at
