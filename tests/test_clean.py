@@ -768,3 +768,17 @@ def test_a_kicker_in_capitals_or_a_share_button_is_no_headline_over_a_deck():
     assert not _deck_under(0, 1, ["GROWING AN ONLINE BUSINESS", deck])
     assert not _deck_under(0, 1, ["Share All sharing options", "Share All sharing options for: " + deck])
     assert not _deck_under(0, 2, ["Como raises the fee for tourist coaches to 150 euros", "", deck])
+
+
+@pytest.mark.parametrize(
+    "line,name",
+    [
+        ("Eine Analyse von Jonas Berger und Lea Hofmann", "Jonas Berger und Lea Hofmann"),
+        ("Analysis by Jane Doe", "Jane Doe"),
+        ("Door Pieter de Vries", "Pieter de Vries"),
+        ("Автор: Ирина Смирнова", "Ирина Смирнова"),
+        ("Text messages show the deal", None),
+    ],
+)
+def test_bylines(line, name):
+    assert meta.byline(line) == name

@@ -737,7 +737,11 @@ def _metadata(
             and not common_words(t)
         ):
             labels[k] = Label(False, "author")
-            out.metadata.setdefault("author", t)
+            # "Gwénaëlle Le Goff." ends a sentence; "John Smith Jr." keeps its dot
+            name = t.strip()
+            if name.endswith(".") and len(name.split()[-1]) > 4:
+                name = name[:-1]
+            out.metadata.setdefault("author", name)
         elif meta.dateline(t):
             labels[k] = Label(False, "date")
             # the first date line, unless it is relative ("3 hours ago") and a later one names the day

@@ -14,7 +14,9 @@ from . import phrases
 #: lower-case words inside a person's name ("Pieter de Vries", "Ursula von der Leyen", "Luiz Inácio Lula da Silva")
 NAME_PARTICLES = frozenset("de van von der den da di du des le la del dos das al bin ter ten".split())
 _BYLINE = re.compile(
-    r"^(?:(?i:by|written by|words by|reported by|von|par|por|escrito por|scritto da|door|di)|de|av|af|przez|"
+    r"^(?:(?i:(?:(?:an?|eine?|une?|un|una) )?(?:analysis|commentary|essay|column|review|analyse|kommentar|"
+    r"kolumne|reportage|rezension|chronique|tribune|análisis|columna|crónica|analisi|commento) (?:by|von|de|par|por|di))|"
+    r"(?i:by|written by|words by|reported by|von|par|por|escrito por|scritto da|door|di)|de|av|af|przez|"
     r"(?i:author|autor|autorin|auteur|autore|autora|yazar|автор|text|texto|testo|texte|текст)\s*:)\s*"
     r"(?P<name>[A-Z\u00c0-\u024f\u0400-\u042f][\w.'’-]+(?:\s+(?:[A-Z\u00c0-\u024f\u0400-\u042f][\w.'’-]+|"
     r"and|und|et|y|e|en|i|и|ve|&|,|de|van|von|der|den|da|di|du|le|la|del|dos|das|ter|ten)){0,8})"
@@ -108,6 +110,13 @@ _TIME_TAIL = re.compile(rf"[\s,|/·–—-]*((at|um|à|a las|às|alle)\s+)?({_TI
 _STAMPED = re.compile(rf"\b({_STAMP})(\s+(on|at|am|le|el|em|il))?\s*[:：]?\s*({_TIME}\s*,?\s*)?{_DATE.pattern}", re.I)
 
 
+#: words that stamp a date in languages that write the day before the month
+_DAY_FIRST = re.compile(
+    r"\b(publicado|actualizado|atualizado|publié|mis à jour|modifié|veröffentlicht|aktualisiert|pubblicato|"
+    r"aggiornato|gepubliceerd|bijgewerkt|opublikowano|aktualizacja|yayınlanma|güncelleme|опубликовано|"
+    r"обновлено)|\d{1,2}h\d{2}\b|\d{1,2}[:.]\d{2} ?(uhr|h)\b",
+    re.I,
+)
 _NUMERIC_DATE = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b|\b(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b")
 _NAMED_DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})|"
@@ -124,6 +133,8 @@ def iso_date(line: str) -> str | None:
     ('2025-03-12', '2025-07-16')
     >>> iso_date("21.07.2025 - 13:45"), iso_date("11/19/2019"), iso_date("03/04/2025"), iso_date("3 hours ago")
     ('2025-07-21', '2019-11-19', None, None)
+    >>> iso_date("Publicado: 03/04/2025 10:15h"), iso_date("Publié le 04/06/2025 à 17h40")
+    ('2025-04-03', '2025-06-04')
     """
     m = _NAMED_DATE.search(line)
     if m:
@@ -137,7 +148,8 @@ def iso_date(line: str) -> str | None:
     if m.group(1):
         return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     first, second, year = int(m.group(4)), int(m.group(5)), int(m.group(6))
-    if "." in m.group(0) or first > 12:  # "21.07.2025", "20/01/2025": day first
+    # "21.07.2025", "20/01/2025", and a date stamped in a language that writes the day first
+    if "." in m.group(0) or first > 12 or _DAY_FIRST.search(line):
         return _iso(year, second, first)
     if second > 12:  # "11/19/2019": month first
         return _iso(year, first, second)
