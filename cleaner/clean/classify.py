@@ -570,13 +570,44 @@ def _header_block(blocks: list[Block], story: list[int], first: int, ev: Evidenc
     return next((k for k in story if k > last and ev.shapes[k].prose), None)
 
 
+#: a deck is a sentence of this many words at least, longer than the headline right above it
+_DECK_MIN_WORDS = 12
 #: a headline says at least this many of the words its story's first paragraphs say
 _TITLE_SHARED_WORDS = 3
 _TELLING = re.compile(r"[^\W\d_]{4,}|\d+")
 
 
-#: a deck is a sentence of this many words at least, longer than the headline right above it
-_DECK_MIN_WORDS = 12
+def _pick_title(
+    candidates: list[int], texts: list[str], labels: list[Label | None], start: int, end: int, extracted: bool
+) -> int | None:
+    """The headline among headline-like lines before the story (``candidates``, nearest first).
+
+    The nearest, unless it is the deck under the line above it (then labelled so); or, outside an
+    extractor's text, unless another says more of what the story's first paragraphs say (a newsletter
+    box's "See our privacy notice" sits between a headline and its story), or has its byline under it
+    while the nearest does not (a live blog's entry headline sits under its own byline).
+    """
+    if not candidates:
+        return None
+    if len(candidates) > 1 and _deck_under(candidates[1], candidates[0], texts):
+        labels[candidates[0]] = Label(False, "deck")
+        return candidates[1]
+    if len(candidates) == 1 or extracted:
+        return candidates[0]
+    lead = _telling_words(" ".join(texts[k] for k in range(start, min(end, start + 3))))
+    shared = [len(_telling_words(texts[k]) & lead) for k in candidates]
+    if max(shared) >= _TITLE_SHARED_WORDS and shared[0] < _TITLE_SHARED_WORDS:
+        return candidates[shared.index(max(shared))]
+    if not _over_byline(candidates[0], texts, start):
+        return next(
+            (
+                k
+                for k, n in zip(candidates, shared, strict=True)
+                if n >= _TITLE_SHARED_WORDS and _over_byline(k, texts, start)
+            ),
+            candidates[0],
+        )
+    return candidates[0]
 
 
 def _deck_under(above: int, below: int, texts: list[str]) -> bool:
@@ -679,29 +710,7 @@ def _metadata(
             and not meta.person_name(texts[k])
             and not meta.dateline(texts[k])
         ]
-        if candidates:
-            title_idx = candidates[0]
-            deck = len(candidates) > 1 and _deck_under(candidates[1], candidates[0], texts)
-            if deck:  # the nearest line is the deck under the headline
-                title_idx = candidates[1]
-                labels[candidates[0]] = Label(False, "deck")
-            elif len(candidates) > 1 and not hints.extracted:
-                lead = _telling_words(" ".join(texts[k] for k in range(start, min(end, start + 3))))
-                shared = [len(_telling_words(texts[k]) & lead) for k in candidates]
-                # a headline has its byline or date under it ("Live updates: ..." / "By ..."); a live
-                # blog's entry headline under its own byline does not
-                anchored = [_over_byline(k, texts, start) for k in candidates]
-                if max(shared) >= _TITLE_SHARED_WORDS and shared[0] < _TITLE_SHARED_WORDS:
-                    title_idx = candidates[shared.index(max(shared))]
-                elif not anchored[0]:
-                    title_idx = next(
-                        (
-                            k
-                            for k, a, n in zip(candidates, anchored, shared, strict=True)
-                            if a and n >= _TITLE_SHARED_WORDS
-                        ),
-                        title_idx,
-                    )
+        title_idx = _pick_title(candidates, texts, labels, start, end, hints.extracted)
     if title_idx is None and headline is not None and not hints.title:
         title_idx = headline  # a headline that ends in a full stop is no headline-like line
     if title_idx is not None:
