@@ -782,3 +782,10 @@ def test_a_kicker_in_capitals_or_a_share_button_is_no_headline_over_a_deck():
 )
 def test_bylines(line, name):
     assert meta.byline(line) == name
+
+
+def test_a_name_under_the_headline_beats_a_name_like_link_above_it():
+    head = ["Box Score", "Franklin Heights holds off Eastbrook for first state title in 31 years", "Trevor Okafor"]
+    r = clean_text("\n".join(["Home", "Scores", "Sports", *head, "Mar 8, 2025, 10:47 PM EST", *STORY]))
+    assert r.title == head[1]
+    assert r.metadata.get("author") == "Trevor Okafor"

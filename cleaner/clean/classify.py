@@ -720,6 +720,7 @@ def _metadata(
         out.title = hints.title
 
     named = False  # the author comes from a byline ("By Jane Doe"), not from a line that is only a name
+    above_title = False  # the author so far is a name line above the headline
     for k in window:
         if labels[k] is not None:
             continue
@@ -750,7 +751,10 @@ def _metadata(
             name = t.strip()
             if name.endswith(".") and len(name.split()[-1]) > 4:
                 name = name[:-1]
-            out.metadata.setdefault("author", name)
+            # a name under the headline is its byline; one above it ("Box Score") a link of the page
+            if "author" not in out.metadata or (above_title and title_idx is not None and k > title_idx):
+                out.metadata["author"] = name
+                above_title = title_idx is not None and k < title_idx
         elif meta.dateline(t):
             labels[k] = Label(False, "date")
             # the first date line, unless it is relative ("3 hours ago") and a later one names the day
