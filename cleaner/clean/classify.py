@@ -551,8 +551,9 @@ _HEADER_WORDS = 40
 def _header_block(blocks: list[Block], story: list[int], first: int, ev: Evidence) -> int | None:
     """Where the story starts when its first kept lines are its header: a headline (and a deck) over a
     byline or a date line ("I rode all 41 bus routes. Here's what I learned." / "Ana Ruiz" /
-    "Feb 09, 2025"). Text with little page chrome around it scores its headline as story, and a
-    headline that ends in a full stop reads as prose. None when there is no such header."""
+    "Feb 09, 2025"): the first kept line after them. Text with little page chrome around it scores its
+    headline as story, and a headline that ends in a full stop reads as prose. None when there is no
+    such header."""
     head = list(range(first, min(len(blocks), first + _HEADER_LINES)))
     last = None
     for i, k in enumerate(head):  # the first run of byline, name and date lines
@@ -567,7 +568,7 @@ def _header_block(blocks: list[Block], story: list[int], first: int, ev: Evidenc
         return None
     if any(ev.shapes[k].size > _HEADER_WORDS for k in head if k < last):  # a paragraph: the story began
         return None
-    return next((k for k in story if k > last and ev.shapes[k].prose), None)
+    return next((k for k in story if k > last), None)
 
 
 #: a deck is a sentence of this many words at least, longer than the headline right above it
