@@ -553,7 +553,14 @@ def test_repair_is_ftfy_on_the_whole_text(text):
 def _reference_cut(blocks, rules):
     """``glued.cut_glued_lists`` as it was: the rest of the line split again after every boundary."""
     from cleaner.clean.blocks import Block
-    from cleaner.clean.glued import _BOUNDARY, _MARKER_WORDS, _MIN_TAIL_WORDS, REASON
+    from cleaner.clean.glued import (
+        _BOUNDARY,
+        _MARKER_WORDS,
+        _MIN_TAIL_WORDS,
+        REASON,
+        _single_link,
+        _story_goes_on,
+    )
     from cleaner.clean.phrases import PREFIX_MAX_WORDS
 
     def marker_at(rest):
@@ -571,7 +578,8 @@ def _reference_cut(blocks, rules):
             out.append(b)
             continue
         for m in _BOUNDARY.finditer(b.text):
-            if marker_at(b.text[m.end() :].split(" ")):
+            tail = b.text[m.end() :]
+            if marker_at(tail.split(" ")) and not (_single_link(tail) and _story_goes_on(tail)):
                 out.append(Block(b.text[: m.start()], b.lines, b.blank_before))
                 out.append(Block(b.text[m.end() :], b.lines, False, cut=REASON))
                 break

@@ -35,6 +35,25 @@ def _marker_at(rules: Rules, words: list[str], k: int) -> bool:
     return False
 
 
+#: what follows a one-link marker ("Read more: ...") goes on with the story when it holds this many
+#: sentences of this many words ("Read more: School board approves new field Faculty adviser Dennis
+#: Whitcomb, who teaches physics, said ..." is a link glued onto the story's next paragraphs; a list
+#: marker's teasers are sentences too, so "Top stories" is cut whatever follows)
+_STORY_SENTENCES = 2
+_SENTENCE_WORDS = 15
+
+
+def _single_link(tail: str) -> bool:
+    """Does the marker end in a colon ("Read more: <one headline>"), a link to one story, not a list?"""
+    head = tail.split(None, _MARKER_WORDS)[:_MARKER_WORDS]
+    return any(w.endswith(":") for w in head)
+
+
+def _story_goes_on(tail: str) -> bool:
+    sentences = re.split(r"(?<=[.!?])[\"”’]?\s+", tail)
+    return sum(len(s.split()) >= _SENTENCE_WORDS for s in sentences[1:]) >= _STORY_SENTENCES
+
+
 def cut_glued_lists(blocks: list[Block], rules: Rules) -> list[Block]:
     """``blocks`` with every long line that runs on into a related-story list cut at the list's marker;
     the cut-off part carries ``cut`` = "related-list".
@@ -44,6 +63,10 @@ def cut_glued_lists(blocks: list[Block], rules: Rules) -> list[Block]:
     >>> line = story + "Top stories The House voted on Tuesday to recognise the genocide. An actor died at 96."
     >>> [(b.text[:22], b.cut) for b in cut_glued_lists([Block(line, (1,))], load_rules())]
     [('Snipers shot into the ', None), ('Top stories The House ', 'related-list')]
+    >>> more = "Faculty adviser Dennis Whitcomb, who teaches physics, said the response of the town had surprised even him. "
+    >>> line = story + "Read more: School board approves new turf field " + more * 2
+    >>> [b.cut for b in cut_glued_lists([Block(line, (1,))], load_rules())]
+    [None]
     """
     out: list[Block] = []
     for b in blocks:
@@ -62,7 +85,7 @@ def cut_glued_lists(blocks: list[Block], rules: Rules) -> list[Block]:
                 found = _marker_at(rules, words, text.count(" ", 0, end))
             else:
                 found = _marker_at(rules, text[end:].split(" "), 0)
-            if found:
+            if found and not (_single_link(text[m.end() :]) and _story_goes_on(text[m.end() :])):
                 out.append(Block(b.text[: m.start()], b.lines, b.blank_before))
                 out.append(Block(b.text[m.end() :], b.lines, False, cut=REASON))
                 break
