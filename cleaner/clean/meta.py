@@ -117,6 +117,9 @@ _DAY_FIRST = re.compile(
     r"обновлено)|\d{1,2}h\d{2}\b|\d{1,2}[:.]\d{2} ?(uhr|h)\b",
     re.I,
 )
+#: a page's header lines (bylines, names, dates) are asked about by several rules, and site chrome
+#: recurs across pages: the answers for this many distinct lines are remembered
+_LINES_REMEMBERED = 8192
 _NUMERIC_DATE = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b|\b(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b")
 _NAMED_DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})|"
@@ -165,6 +168,7 @@ def _iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
+@lru_cache(maxsize=_LINES_REMEMBERED)
 def byline(line: str) -> str | None:
     """The author named by a byline ("By Jane Doe", "Jane Doe | Reuters"), else None."""
     m = _BYLINE.match(line.strip())
@@ -173,12 +177,14 @@ def byline(line: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=_LINES_REMEMBERED)
 def person_name(line: str) -> bool:
     """Does the whole line look like a person's name (2–4 capitalised words)?"""
     tokens = line.strip().split()
     return 2 <= len(tokens) <= 4 and all(_NAME_TOKEN.match(t) for t in tokens) and not line.isupper()
 
 
+@lru_cache(maxsize=_LINES_REMEMBERED)
 def dateline(line: str) -> bool:
     """A line that is only a date, perhaps with "Published"/"Updated" and a time, in six languages;
     a relative time ("2 days ago", "vor 2 Stunden"); or a short line that stamps a date ("... | Updated: ...").
