@@ -50,6 +50,7 @@ def _single_link(tail: str) -> bool:
 
 
 def _story_goes_on(tail: str) -> bool:
+    """Does ``tail`` hold, after its first sentence, ``_STORY_SENTENCES`` sentences of the story's length?"""
     sentences = re.split(r"(?<=[.!?])[\"”’]?\s+", tail)
     return sum(len(s.split()) >= _SENTENCE_WORDS for s in sentences[1:]) >= _STORY_SENTENCES
 
@@ -64,7 +65,7 @@ def cut_glued_lists(blocks: list[Block], rules: Rules) -> list[Block]:
     >>> [(b.text[:22], b.cut) for b in cut_glued_lists([Block(line, (1,))], load_rules())]
     [('Snipers shot into the ', None), ('Top stories The House ', 'related-list')]
     >>> more = "Faculty adviser Dennis Whitcomb, who teaches physics, said the response of the town had surprised even him. "
-    >>> line = story + "Read more: School board approves new turf field " + more * 2
+    >>> line = story + "Read more: School board approves new turf field " + more * 3
     >>> [b.cut for b in cut_glued_lists([Block(line, (1,))], load_rules())]
     [None]
     """

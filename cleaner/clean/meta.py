@@ -5,6 +5,7 @@ They are taken out of the body and into the article's fields, so the body holds 
 
 from __future__ import annotations
 
+import datetime
 import re
 from functools import lru_cache
 from importlib import resources
@@ -117,9 +118,6 @@ _DAY_FIRST = re.compile(
     r"обновлено)|\d{1,2}h\d{2}\b|\d{1,2}[:.]\d{2} ?(uhr|h)\b",
     re.I,
 )
-#: a page's header lines (bylines, names, dates) are asked about by several rules, and site chrome
-#: recurs across pages: the answers for this many distinct lines are remembered
-_LINES_REMEMBERED = 8192
 _NUMERIC_DATE = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b|\b(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b")
 _NAMED_DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})|"
@@ -160,12 +158,15 @@ def iso_date(line: str) -> str | None:
 
 
 def _iso(year: int, month: int, day: int) -> str | None:
-    import datetime
-
     try:
         return datetime.date(year, month, day).isoformat()
     except ValueError:
         return None
+
+
+#: a page's header lines (bylines, names, dates) are asked about by several rules, and site chrome
+#: recurs across pages: the answers for this many distinct lines are remembered
+_LINES_REMEMBERED = 8192
 
 
 @lru_cache(maxsize=_LINES_REMEMBERED)
