@@ -789,3 +789,10 @@ def test_a_name_under_the_headline_beats_a_name_like_link_above_it():
     r = clean_text("\n".join(["Home", "Scores", "Sports", *head, "Mar 8, 2025, 10:47 PM EST", *STORY]))
     assert r.title == head[1]
     assert r.metadata.get("author") == "Trevor Okafor"
+
+
+def test_a_name_and_the_reporters_city_after_a_bar_name_the_author():
+    head = ["Reservoir falls below a fifth of its capacity as cuts widen", "Elif Yılmaz | İzmir", "21.07.2025 - 13:45"]
+    r = clean_text("\n".join(["Home", "News", *head, *STORY]))
+    assert r.metadata.get("author") == "Elif Yılmaz"
+    assert r.metadata.get("published") == "2025-07-21"

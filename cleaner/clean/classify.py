@@ -633,6 +633,13 @@ def _telling_words(text: str) -> set[str]:
     return set(_TELLING.findall(text.lower()))
 
 
+def _before_bar(line: str) -> str:
+    """A short line's part before " | " ("Elif Yılmaz | İzmir": a name and the reporter's city or
+    agency), else the line."""
+    head, bar, _ = line.partition(" | ")
+    return head if bar and len(line.split()) <= 8 else line
+
+
 def _logo_and_link(k: int, norms: list[str]) -> bool:
     """Is line ``k`` said again right next to itself (a logo's text, then the home link)? A section
     name a page repeats comes back far away: in the menu, then over the headline."""
@@ -708,7 +715,7 @@ def _metadata(
             and not _TABLE_OR_ITEM.search(texts[k])
             and len(texts[k].split()) >= 4
             and not meta.byline(texts[k])
-            and not meta.person_name(texts[k])
+            and not meta.person_name(_before_bar(texts[k]))
             and not meta.dateline(texts[k])
         ]
         title_idx = _pick_title(candidates, texts, labels, start, end, hints.extracted)
@@ -743,13 +750,13 @@ def _metadata(
             elif brand is None and _logo_and_link(k, norms) and not common_words(t):
                 brand = t
         elif (
-            meta.person_name(t)
+            meta.person_name(named_part := _before_bar(t))
             and (title_idx is None or abs(k - title_idx) <= 3)
-            and not common_words(t)
+            and not common_words(named_part)
         ):
             labels[k] = Label(False, "author")
             # "Gwénaëlle Le Goff." ends a sentence; "John Smith Jr." keeps its dot
-            name = t.strip()
+            name = named_part.strip()
             if name.endswith(".") and len(name.split()[-1]) > 4:
                 name = name[:-1]
             # a name under the headline is its byline; one above it ("Box Score") a link of the page

@@ -171,7 +171,7 @@ _LINES_REMEMBERED = 8192
 
 @lru_cache(maxsize=_LINES_REMEMBERED)
 def byline(line: str) -> str | None:
-    """The author named by a byline ("By Jane Doe", "Jane Doe | Reuters"), else None."""
+    """The author named by a byline ("By Jane Doe", "Door Pieter de Vries", "Autor: Anna Nowak"), else None."""
     m = _BYLINE.match(line.strip())
     if m:
         return m.group("name").strip(" ,")
