@@ -236,7 +236,8 @@ def classify(
         shifted = _header_block(blocks, story, first_prose, ev)
         if shifted is not None:
             headline, first_prose = first_prose, shifted
-    _metadata(blocks, ev.norms, labels, first_prose, end, hints, outcome, p < limit, headline)
+    texts = [b.text for b in blocks]  # asked by the metadata, bio and first-line rules alike
+    _metadata(texts, ev.norms, labels, first_prose, end, hints, outcome, p < limit, headline)
     if headline is not None:  # what stands between the headline (found there or above) and the byline is its deck
         for k in range(headline, first_prose):
             if labels[k] is None:
@@ -267,14 +268,14 @@ def classify(
             labels[k] = Label(True, "story")
     _keep_notices(blocks, labels, start, end)
     known = outcome.metadata.get("author") or hints.author
-    bios, person = bio.tail([b.text for b in blocks], [bool(lab and lab.keep) for lab in labels], known)
+    bios, person = bio.tail(texts, [bool(lab and lab.keep) for lab in labels], known)
     for k in bios:
         labels[k] = Label(False, "author-bio")
     if person and not known and len(person.split()) >= 2:
         outcome.metadata["author"] = person
     if hints.extracted:  # extracted text only: its first line may be the headline again or a byline
         found = lead.first_line(
-            [b.text for b in blocks],
+            texts,
             ev.shapes,
             [bool(lab and lab.keep) for lab in labels],
             hints.title,
@@ -664,7 +665,7 @@ class _CommonWords:
 
 
 def _metadata(
-    blocks: list[Block],
+    texts: list[str],
     norms: list[str],
     labels: list[Label | None],
     start: int,
@@ -676,7 +677,6 @@ def _metadata(
 ) -> None:
     """Pick title, author, site name and date out of the lines before the story (``headline``: the
     title's line, when ``_header_block`` found it)."""
-    texts = [b.text for b in blocks]
     counts: dict[str, int] = {}
     for key in norms:
         counts[key] = counts.get(key, 0) + 1
