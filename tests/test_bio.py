@@ -54,3 +54,15 @@ def test_a_known_authors_self_description_and_beat_are_a_bio():
     assert bio.tail([story, guest], [True, True], None) == ([], None)  # who wrote it is not known
     beat = "Marcus Delgado covers local government for the Riverton Ledger. Reach him at md@example.com."
     assert bio.tail([story, beat], [True, True], None) == ([1], "Marcus Delgado")
+
+
+def test_a_role_line_under_a_name_line_is_a_bio():
+    """El País's box: "Sobre la firma" / the name alone / a line that starts with the role."""
+    story = "La DGT instalará los nuevos radares antes de que acabe el año, según el ministerio."
+    box = ["Sobre la firma", "María López", "Redactora de Sociedad especializada en movilidad y seguridad vial."]
+    assert bio.tail([story, *box], [True] * 4, None) == ([1, 2, 3], "María López")
+    # the role line needs the name right above it, and more than the role itself
+    assert bio.tail([story, box[2]], [True, True], None) == ([], None)
+    assert bio.tail([story, box[1], "Redactora de Sociedad"], [True] * 3, None) == ([], None)
+    # a story's sentence that starts with a role word is no bio
+    assert bio.tail([story, "Journalists at the paper voted to strike on Monday."], [True, True], None) == ([], None)

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from .meta import NAME_PARTICLES
+from .meta import NAME_PARTICLES, person_name
 from .phrases import normalise
 
 #: lines at the very end that may follow the bio and go with it ("Staff Writer", "Twitter"): short,
@@ -24,8 +24,10 @@ _TRAILING_WORDS = 8
 _NOT_NAMES = frozenset("the this that he she it they we i his her their our its there here".split())
 _ABOUT = re.compile(
     r"(about|more about|über|à propos de|sobre|sull'|su) ?(the|den|die|l'|el|la|o|a)? ?"
-    r"(author|authors|writer|autor|autorin|auteur|autrice|autore|autora)?",
+    r"(author|authors|writer|autor|autorin|auteur|autrice|autore|autora|firma)?",
 )
+#: a role line says more than its role ("Redactora de Sociedad especializada en ...")
+_ROLE_MIN_WORDS = 5
 
 
 @lru_cache(maxsize=1)
@@ -33,6 +35,25 @@ def _rules() -> re.Pattern[str]:
     text = resources.files("cleaner.data").joinpath("bios.txt").read_text("utf-8")
     rules = [x.strip() for x in text.splitlines() if x.strip() and not x.lstrip().startswith("#")]
     return re.compile(r"(?P<name>(?:\S+ ){1,4}?)(?:" + "|".join(f"(?:{r})" for r in rules) + ")")
+
+
+@lru_cache(maxsize=1)
+def _roles() -> re.Pattern[str]:
+    text = resources.files("cleaner.data").joinpath("bio_roles.txt").read_text("utf-8")
+    rules = [x.strip() for x in text.splitlines() if x.strip() and not x.lstrip().startswith("#")]
+    return re.compile("(?:" + "|".join(f"(?:{r})" for r in rules) + r")\b")
+
+
+def _role_under_name(texts: list[str], kept: list[int], i: int) -> str | None:
+    """The name on the kept line before ``kept[i]`` when ``kept[i]`` starts with the person's role
+    ("María López" / "Redactora de Sociedad especializada en movilidad y seguridad vial.")."""
+    line = texts[kept[i]]
+    if i == 0 or len(line.split()) < _ROLE_MIN_WORDS:
+        return None
+    if _roles().match(normalise(line)) is None:
+        return None
+    name = texts[kept[i - 1]].strip()
+    return name if person_name(name) else None
 
 
 def subject(line: str) -> str | None:
@@ -105,7 +126,7 @@ def tail(texts: list[str], keep: list[bool], author: str | None) -> tuple[list[i
         i -= 1
     name = None
     while i >= 0:
-        who = subject(texts[kept[i]]) or _describes(texts[kept[i]], author)
+        who = subject(texts[kept[i]]) or _describes(texts[kept[i]], author) or _role_under_name(texts, kept, i)
         if who is None or not _same_person(who, author) or (name and not _same_person(who, name)):
             break
         name = name or who
