@@ -339,6 +339,9 @@ def test_leads_over_furniture(lines, scores, found):
     assert _lead_case(lines, scores) == found
 
 
+CLOSING = "Webb still faces nine state charges of aggravated kidnapping and two counts of indecency with a child."
+
+
 def _tail_case(lines: list[str], scores: list[float]) -> list[int]:
     from cleaner.clean.classify import _tails_over_chrome
 
@@ -356,6 +359,12 @@ def _tail_case(lines: list[str], scores: list[float]) -> list[int]:
         ([STORY[1], "Advertisement", "It raised £300."], [0.9, 0.1, 0.3], []),
         ([STORY[1], "Advertisement", "It has already raised £300."], [0.9, 0.1, 0.2], []),
         ([STORY[1], "It has already raised £300."], [0.9, 0.3], []),
+        # a long closing sentence right under the last paragraph needs no furniture between; then the
+        # walk goes on over furniture as before. Scored far below the threshold, it is not the story's
+        ([STORY[1], CLOSING], [0.9, 0.41], [1]),
+        ([STORY[1], CLOSING, "Advertisement", "It has already raised £300."], [0.9, 0.41, 0.1, 0.3], [1, 3]),
+        ([STORY[1], CLOSING], [0.9, 0.2], []),
+        ([STORY[1], "Leave Comments", CLOSING], [0.9, 0.1, 0.41], []),
     ],
 )
 def test_tails_over_furniture(lines, scores, found):
@@ -796,3 +805,31 @@ def test_a_name_and_the_reporters_city_after_a_bar_name_the_author():
     r = clean_text("\n".join(["Home", "News", *head, *STORY]))
     assert r.metadata.get("author") == "Elif Yılmaz"
     assert r.metadata.get("published") == "2025-07-21"
+
+
+def test_a_long_deck_keeps_its_byline_apart_and_the_headline_above_it_is_the_title():
+    """A deck too long for a headline, with no full stop, over "Por María López": the byline is not
+    joined onto the deck as a broken sentence, and the headline is the line above the deck, even where
+    a photo credit sits between them and the story."""
+    head = [
+        "La DGT instalará 120 nuevos radares de tramo en carreteras secundarias antes de 2027",
+        "Interior destinará 38 millones de euros a un plan que prioriza las vías convencionales, donde se "
+        "producen siete de cada diez muertes en carretera",
+        "Por María López",
+        "Madrid",
+        "Publicado: 03/04/2025 10:15h",
+        "Compartir en Facebook",
+        "EFE / Javier Ruiz",
+    ]
+    story = [
+        "El Ministerio del Interior destinará 38 millones de euros a instalar radares de tramo en las "
+        "carreteras convencionales, donde se producen la mayoría de los accidentes mortales del país.",
+        "Según los datos de la Dirección General de Tráfico, siete de cada diez fallecidos en accidentes "
+        "de tráfico murieron el año pasado en vías secundarias y no en autopistas ni autovías.",
+        "Los nuevos radares se instalarán de forma progresiva a lo largo de los dos próximos años y la "
+        "mayoría estarán en las provincias del interior peninsular, según ha explicado el ministerio.",
+    ]
+    r = clean_text("\n".join(["Inicio", "España", "Sociedad", *head, *story]))
+    assert r.title == head[0]
+    assert r.metadata.get("author") == "María López"
+    assert [d.reason for d in r.decisions if d.text == head[1]] == ["deck"]

@@ -16,7 +16,7 @@ import ftfy
 from ftfy import chardata
 from ftfy.badness import BADNESS_RE, is_bad
 
-from .meta import dateline, notice
+from .meta import byline, dateline, notice
 from .phrases import MAX_RULE_CHARS, load_rules, normalise
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
@@ -376,8 +376,8 @@ def _continues(prev: _Paragraph, nxt: Block, width: int | None, first: int) -> b
         return prev.has_words(6)
     # a very long line cut mid-sentence (not a headline: headlines are rarely this long, nor a list of tags);
     # not the text's first line (the headline, however long: joined, it hides in the lead), nor onto a
-    # line that a phrase rule, the date test or the notice test judges by itself ("Updated at 1:23 p.m.",
-    # "Follow us ...", "Editor's note: ..."), nor a line a phrase rule takes itself: a caption that ends
+    # line that a phrase rule, the date, byline or notice test judges by itself ("Updated at 1:23 p.m.",
+    # "Follow us ...", "Por María López", "Editor's note: ..."), nor a line a phrase rule takes itself: a caption that ends
     # in its credit ("... equivalent. Credit: ESA") is whole, and joined it takes the paragraph after it
     # with it, or hides in it
     return (
@@ -388,6 +388,7 @@ def _continues(prev: _Paragraph, nxt: Block, width: int | None, first: int) -> b
         and not prev.keyword_list()
         and load_rules().match(nxt.text) is None
         and not dateline(nxt.text)
+        and not byline(nxt.text)
         and not notice(nxt.text)
         and not prev.rule_matches()
     )

@@ -389,17 +389,19 @@ def _tails_over_chrome(
         m = ev.matches[k]
         return m is not None and m.kind == "line" and m.reason in _TAIL_FURNITURE
 
-    return _across_furniture(
-        passing[-1] + 1,
-        1,
-        len(ev.shapes),
-        furniture,
-        lambda k: labels[k] is None
-        and ev.shapes[k].terminal
-        and ev.shapes[k].density >= 0.15
-        and ev.shapes[k].size >= _TAIL_MIN_WORDS
-        and p[k] >= _LEAD_FLOOR * limit[k],
-    )
+    def takes(k: int) -> bool:
+        return (
+            labels[k] is None
+            and ev.shapes[k].terminal
+            and ev.shapes[k].density >= 0.15
+            and ev.shapes[k].size >= _TAIL_MIN_WORDS
+            and p[k] >= _LEAD_FLOOR * limit[k]
+        )
+
+    after = passing[-1] + 1
+    if after < len(ev.shapes) and takes(after) and ev.shapes[after].prose and ev.shapes[after].size >= _LEAD_MIN_WORDS:
+        return [after] + _across_furniture(after + 1, 1, len(ev.shapes), furniture, takes)
+    return _across_furniture(after, 1, len(ev.shapes), furniture, takes)
 
 
 def _across_furniture(
@@ -584,7 +586,8 @@ def _pick_title(
 ) -> int | None:
     """The headline among headline-like lines before the story (``candidates``, nearest first).
 
-    The nearest, unless it is the deck under the line above it (then labelled so); or, outside an
+    The nearest, unless it is the deck under the line above it (then labelled so, as is the deck under
+    any line picked below); or, outside an
     extractor's text, unless another says more of what the story's first paragraphs say (a newsletter
     box's "See our privacy notice" sits between a headline and its story), or has its byline under it
     while the nearest does not (a live blog's entry headline sits under its own byline).
@@ -594,6 +597,16 @@ def _pick_title(
     if len(candidates) > 1 and _deck_under(candidates[1], candidates[0], texts):
         labels[candidates[0]] = Label(False, "deck")
         return candidates[1]
+    picked = _nearest_telling(candidates, texts, start, end, extracted)
+    if picked - 1 in candidates and _deck_under(picked - 1, picked, texts):
+        # a photo credit nearer the story than the headline and its deck
+        labels[picked] = Label(False, "deck")
+        return picked - 1
+    return picked
+
+
+def _nearest_telling(candidates: list[int], texts: list[str], start: int, end: int, extracted: bool) -> int:
+    """``_pick_title``'s choice before the deck test."""
     if len(candidates) == 1 or extracted:
         return candidates[0]
     lead = _telling_words(" ".join(texts[k] for k in range(start, min(end, start + 3))))
