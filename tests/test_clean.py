@@ -181,6 +181,7 @@ def test_a_wrapped_paragraph_inside_page_chrome_is_joined_and_the_menu_is_not():
         "NEW YORK, March 5, 2025 at 10:30 AM",
         "Frankfurt am Main, 12.03.2025, 14:30 Uhr",
         "Updated 9:14 AM EDT, Wed July 16, 2025",
+        "16:42, 14 Aug 2025Updated 17:05, 14 Aug 2025",  # a stamp the scraper glued onto the date
     ],
 )
 def test_date_lines_in_six_languages(line):
@@ -787,6 +788,11 @@ def test_a_kicker_in_capitals_or_a_share_button_is_no_headline_over_a_deck():
         ("Door Pieter de Vries", "Pieter de Vries"),
         ("Автор: Ирина Смирнова", "Ирина Смирнова"),
         ("Text messages show the deal", None),
+        # a name and the reporter's role, without "By"; no role word is a name
+        ("Kirsty Wainwright Senior Reporter", "Kirsty Wainwright"),
+        ("Jane Doe, Political Editor", "Jane Doe"),
+        ("Breaking News Reporter", None),
+        ("The Senior Reporter", None),
     ],
 )
 def test_bylines(line, name):
@@ -833,3 +839,25 @@ def test_a_long_deck_keeps_its_byline_apart_and_the_headline_above_it_is_the_tit
     assert r.title == head[0]
     assert r.metadata.get("author") == "María López"
     assert [d.reason for d in r.decisions if d.text == head[1]] == ["deck"]
+
+
+def test_a_headline_and_its_deck_stay_apart_before_the_byline():
+    """A UK tabloid's header: headline and deck, neither ending in a full stop, both long, over the
+    reporter's name and role and a glued date stamp. Joined as one broken sentence, the title was lost
+    with them; in the body such a pair is a sentence a link cut, and is joined."""
+    head = [
+        "Gran, 82, who only learned to swim at 79 completes mile-long sea swim for hospice that cared for her husband",
+        "Margaret Ellery, from Whitstable, Kent, has raised more than £14,000 after swimming a mile in the sea - "
+        "just three years after her first ever lesson",
+        "Kirsty Wainwright Senior Reporter",
+        "16:42, 14 Aug 2025Updated 17:05, 14 Aug 2025",
+    ]
+    r = clean_text("\n".join(["News", "UK News", *head, *STORY]))
+    assert r.title == head[0]
+    assert r.metadata.get("author") == "Kirsty Wainwright" and r.metadata.get("published") == "2025-08-14"
+    assert head[1] not in r.text
+    from cleaner.clean.blocks import split, unwrap
+
+    cut = [STORY[0], "A second sentence that a link cut off in the middle of what it says about the old (",
+           "bridge and its piers, which the engineers found cracked in March of this year"]
+    assert [b.text for b in unwrap(split("\n".join(cut)))][1] == " ".join(cut[1:])

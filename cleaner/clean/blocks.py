@@ -16,7 +16,7 @@ import ftfy
 from ftfy import chardata
 from ftfy.badness import BADNESS_RE, is_bad
 
-from .meta import byline, dateline, notice
+from .meta import byline, dateline, names_date, notice
 from .phrases import MAX_RULE_CHARS, load_rules, normalise
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
@@ -364,8 +364,35 @@ class _Paragraph:
         return Block(self.text, tuple(self.lines), self.start.blank_before)
 
 
-def _continues(prev: _Paragraph, nxt: Block, width: int | None, first: int) -> bool:
-    """Does ``nxt`` continue the sentence that ``prev`` broke off? (``first``: the text's first input line)"""
+#: before the first paragraph of prose, byline or date line, a long line under a headline-long line, neither ending a
+#: sentence, is the deck under a headline (a headline and its deck carry no full stop), not the rest of
+#: a sentence cut in two; in the body such pairs are sentences that a link cut ("... found that (")
+_DECK_WORDS = 8
+_HEADLINE_MAX_WORDS = 30
+#: a paragraph of prose: a sentence's end and this many words
+_PROSE_WORDS = 15
+
+
+def _ends_header(p: _Paragraph) -> bool:
+    """After a paragraph of prose, or a byline or a short line with a date, the page's header is over."""
+    if _ends_sentence(p.last) and p.has_words(_PROSE_WORDS):
+        return True
+    return len(p.parts) == 1 and not _has_words(p.last, _DECK_WORDS + 1) and (byline(p.last) is not None or names_date(p.last))
+
+
+def _headline_over_deck(prev: _Paragraph, nxt: Block) -> bool:
+    """A single line of a headline's length over a long line that does not end a sentence either."""
+    return (
+        len(prev.parts) == 1
+        and not _has_words(prev.last, _HEADLINE_MAX_WORDS + 1)
+        and not _ends_sentence(nxt.text)
+        and _has_words(nxt.text, _DECK_WORDS)
+    )
+
+
+def _continues(prev: _Paragraph, nxt: Block, width: int | None, first: int, header: bool = False) -> bool:
+    """Does ``nxt`` continue the sentence that ``prev`` broke off? (``first``: the text's first input
+    line; ``header``: no paragraph of prose came before ``prev``, so it may be the headline)"""
     if nxt.blank_before or _ends_sentence(prev.last) or _BULLET.match(nxt.text) or _ID_LINE.match(nxt.text):
         return False
     if width is not None:
@@ -385,6 +412,7 @@ def _continues(prev: _Paragraph, nxt: Block, width: int | None, first: int) -> b
         and prev.has_words(14)
         and prev.lines[0] != first
         and not nxt.text.isupper()
+        and not (header and _headline_over_deck(prev, nxt))
         and not prev.keyword_list()
         and load_rules().match(nxt.text) is None
         and not dateline(nxt.text)
@@ -457,9 +485,11 @@ def unwrap(blocks: list[Block]) -> list[Block]:
     width = _wrap_width(blocks)
     wrapped = _wrapped_runs(blocks)
     out = [_Paragraph(blocks[0])]
+    header = True  # no paragraph of prose yet
     for i, b in enumerate(blocks[1:], 1):
-        if i in wrapped or _continues(out[-1], b, width, blocks[0].lines[0]):
+        if i in wrapped or _continues(out[-1], b, width, blocks[0].lines[0], header):
             out[-1].add(b)
         else:
+            header = header and not _ends_header(out[-1])
             out.append(_Paragraph(b))
     return [p.block() for p in out]

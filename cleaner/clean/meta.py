@@ -23,6 +23,19 @@ _BYLINE = re.compile(
     r"and|und|et|y|e|en|i|и|ve|&|,|de|van|von|der|den|da|di|du|le|la|del|dos|das|ter|ten)){0,8})"
     r"(?:\s*[,|•·–—-]\s*.{0,80}|\s+(?:on|at|am|le|el|il|em|the)\s+.{0,70})?$",
 )
+#: a name and the reporter's role, a byline without "By" ("Kirsty Wainwright Senior Reporter"); no word
+#: of the name may be a word of a role ("Breaking News Reporter", "The Senior Reporter")
+_ROLE_WORDS = (
+    r"Senior|Chief|Staff|Deputy|Associate|Assistant|Principal|Trainee|Political|Business|Sports?|Health|"
+    r"Crime|Court|Education|Local|Democracy|Digital|News|Features|Showbiz|Consumer|Science|Environment|"
+    r"Technology|Tech|Investigations|Social|Affairs|Money|Breaking|The|Our|Reporter|Writer|Correspondent|"
+    r"Editor|Journalist|Columnist|Producer"
+)
+_NAME_WORD = rf"(?!(?:{_ROLE_WORDS})\b)[A-Z\u00c0-\u024f][\w.'’-]+"
+_NAME_ROLE = re.compile(
+    rf"^(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),?\s+(?:(?:{_ROLE_WORDS})\s+){{0,2}}"
+    r"(?:Reporter|Writer|Correspondent|Editor|Journalist|Columnist|Producer)$"
+)
 _NAME_TOKEN = re.compile(r"^[A-Z\u00c0-\u00de\u0100-\u024f][a-z\u00df-\u00ff\u0100-\u024f'’.-]+$|^[A-Z]\.$")
 #: month names (full and abbreviated) in en, de, fr, es, it, pt, nl, pl, ru, tr (Polish and Russian
 #: in the genitive a date takes: "7 marca 2025", "18 июня 2025")
@@ -171,8 +184,9 @@ _LINES_REMEMBERED = 8192
 
 @lru_cache(maxsize=_LINES_REMEMBERED)
 def byline(line: str) -> str | None:
-    """The author named by a byline ("By Jane Doe", "Door Pieter de Vries", "Autor: Anna Nowak"), else None."""
-    m = _BYLINE.match(line.strip())
+    """The author named by a byline ("By Jane Doe", "Door Pieter de Vries", "Autor: Anna Nowak", "Kirsty
+    Wainwright Senior Reporter"), else None."""
+    m = _BYLINE.match(line.strip()) or _NAME_ROLE.match(line.strip())
     if m:
         return m.group("name").strip(" ,")
     return None
@@ -185,6 +199,10 @@ def person_name(line: str) -> bool:
     return 2 <= len(tokens) <= 4 and all(_NAME_TOKEN.match(t) for t in tokens) and not line.isupper()
 
 
+#: a stamp glued onto the date before it ("16:42, 14 Aug 2025Updated 17:05, 14 Aug 2025")
+_GLUED_STAMP = re.compile(r"(\d)(Updated|Published|Modified|Aktualisiert|Mis à jour|Actualizado|Atualizado|Aggiornato)")
+
+
 @lru_cache(maxsize=_LINES_REMEMBERED)
 def dateline(line: str) -> bool:
     """A line that is only a date, perhaps with "Published"/"Updated" and a time, in six languages;
@@ -195,7 +213,7 @@ def dateline(line: str) -> bool:
     >>> dateline("The bridge closed on 3 May 2019 after a crack was found in its main span.")
     False
     """
-    s = line.strip()
+    s = _GLUED_STAMP.sub(r"\1 \2", line.strip())
     if len(s) > 100:
         return False
     if _DIGIT.search(s) is None:
