@@ -793,6 +793,10 @@ def test_a_kicker_in_capitals_or_a_share_button_is_no_headline_over_a_deck():
         ("Jane Doe, Political Editor", "Jane Doe"),
         ("Breaking News Reporter", None),
         ("The Senior Reporter", None),
+        # "by:" and a date or a stamp right after the name
+        ("by: Alyssa Moreno", "Alyssa Moreno"),
+        ("by Regan September 15, 2014", "Regan"),
+        ("By Umair Irfan Updated Nov 13, 2019, 10:28am EST", "Umair Irfan"),
     ],
 )
 def test_bylines(line, name):
@@ -861,3 +865,37 @@ def test_a_headline_and_its_deck_stay_apart_before_the_byline():
     cut = [STORY[0], "A second sentence that a link cut off in the middle of what it says about the old (",
            "bridge and its piers, which the engineers found cracked in March of this year"]
     assert [b.text for b in unwrap(split("\n".join(cut)))][1] == " ".join(cut[1:])
+
+
+def test_the_storys_header_at_the_end_of_a_list_run_is_its_own():
+    """A TV station's page: the "Top Stories" marker's run goes on over the section label to the
+    story's headline, its lower-case "by:" line (not joined onto the headline) and its dates, with only
+    a share bar between them and the story. A related story's headline with a date alone stays in the run."""
+    head = [
+        "I-40 bridge over Cane River to close on 10 weekends for repairs starting May 2",
+        "by: Alyssa Moreno",
+        "Posted: Apr 17, 2025 / 04:38 PM CDT",
+    ]
+    top = ["Top Stories", "Search", "Local News"]
+    r = clean_text("\n".join(["Home", "Weather", *top, *head, "SHARE", "Facebook Twitter Email Copy link", *STORY]))
+    assert r.title == head[0]
+    assert r.metadata.get("author") == "Alyssa Moreno" and r.metadata.get("published") == "2025-04-17"
+    related = ["Cane Valley school board approves later start times for high schools", "Apr 16, 2025"]
+    r = clean_text("\n".join(["Home", "Weather", *top, *related, "SHARE", *STORY]))
+    assert r.title != related[0]
+
+
+def test_a_section_label_is_no_author_when_the_page_writes_its_words_in_lower_case():
+    """"Local News" looks like a name; the page writes "news," and "local." in lower case (only next to
+    punctuation), so it is not one."""
+    extra = "Shop owners who follow the news, and residents who are local. said the closure would hurt trade."
+    r = clean_text("\n".join(["Home", "Local News", "Bridge to close after crack found", *STORY, extra]))
+    assert r.metadata.get("author") != "Local News"
+
+
+def test_the_line_over_the_byline_is_the_headline_when_no_line_says_what_the_story_says():
+    """A magazine: headline, deck, byline, date, then a photo credit nearer the story than both."""
+    head = ["The Ones Who Wind the Clock", "In a Vermont mill town, three volunteers have kept a tower clock running",
+            "By Helen Achterberg", "March 3, 2025", "Sam Oduya for The Meridian Review"]
+    r = clean_text("\n".join(["Home", "Features", "Essays", *head, *STORY]))
+    assert r.title == head[0]

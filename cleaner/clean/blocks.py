@@ -381,10 +381,12 @@ def _ends_header(p: _Paragraph) -> bool:
 
 
 def _headline_over_deck(prev: _Paragraph, nxt: Block) -> bool:
-    """A single line of a headline's length over a long line that does not end a sentence either."""
+    """A single line of a headline's length, with no sentence ending inside it ("... on KLOOK! 🙂" is
+    prose), over a long line that does not end a sentence either."""
     return (
         len(prev.parts) == 1
         and not _has_words(prev.last, _HEADLINE_MAX_WORDS + 1)
+        and not _INNER_END.search(prev.last)
         and not _ends_sentence(nxt.text)
         and _has_words(nxt.text, _DECK_WORDS)
     )
@@ -398,7 +400,10 @@ def _continues(prev: _Paragraph, nxt: Block, width: int | None, first: int, head
     if width is not None:
         return prev.length >= 0.6 * width and prev.has_words(4)
     if _starts_lower(nxt.text):
-        return prev.has_words(4)
+        # "by: Alyssa Moreno" under a headline is its byline, not the rest of it
+        return prev.has_words(4) and not (
+            not _has_words(nxt.text, 6) and not _ends_sentence(nxt.text) and byline(nxt.text)
+        )
     if prev.last.endswith(","):
         return prev.has_words(6)
     # a very long line cut mid-sentence (not a headline: headlines are rarely this long, nor a list of tags);

@@ -219,6 +219,9 @@ def classify(
     below = [a < b for a, b in zip(ps, limits, strict=True)]
     story = [k for k in free if ps[k] >= limits[k]]  # not ``not below[k]``: a NaN score is neither
     start, end = (story[0], story[-1] + 1) if story else (n, n)
+    if not hints.extracted:
+        for k in _header_in_list(blocks, labels, ev, start):
+            labels[k] = None
     outcome = Outcome([], scores=ps)
     # the title, byline and date sit before the first paragraph of prose, kept or not
     first_prose = 0 if hints.extracted else next((k for k in story if ev.shapes[k].prose), start)
@@ -366,6 +369,25 @@ def _sponsored_units(ev: Evidence) -> set[int]:
                 break
             out.add(j)
     return out
+
+
+def _header_in_list(blocks: list[Block], labels: list[Label | None], ev: Evidence, start: int) -> list[int]:
+    """The story's own headline, byline and date lines at the end of a list marker's run that reaches
+    the story ("Top Stories / Search / Local News / <headline> / by: Alyssa Moreno / Posted: ..."), with
+    only furniture (a share bar, an ad, a caption) between them and the story's first paragraph. A byline
+    must be among them: a related story's date alone under its headline proves nothing."""
+    k = start - 1
+    while k >= 0 and labels[k] is not None and not ev.list_run[k] and labels[k].reason in _TAIL_FURNITURE:  # type: ignore[union-attr]
+        k -= 1
+    found: list[int] = []
+    while k >= 0 and ev.list_run[k] and (ev.says(k, "date", blocks[k].text) or meta.byline(blocks[k].text)):
+        found.append(k)
+        k -= 1
+    if not any(meta.byline(blocks[j].text) for j in found):
+        return []
+    if k < 0 or not ev.list_run[k] or not meta.headline_like(blocks[k].text):
+        return []
+    return [*found, k]
 
 
 #: the story's last sentences set off by an image's credit or an ad slot are its own when they score at
@@ -614,14 +636,14 @@ def _nearest_telling(candidates: list[int], texts: list[str], start: int, end: i
     if max(shared) >= _TITLE_SHARED_WORDS and shared[0] < _TITLE_SHARED_WORDS:
         return candidates[shared.index(max(shared))]
     if not _over_byline(candidates[0], texts, start):
-        return next(
-            (
-                k
-                for k, n in zip(candidates, shared, strict=True)
-                if n >= _TITLE_SHARED_WORDS and _over_byline(k, texts, start)
-            ),
-            candidates[0],
-        )
+        over = [k for k in candidates if _over_byline(k, texts, start)]
+        told = [k for k, n in zip(candidates, shared, strict=True) if n >= _TITLE_SHARED_WORDS and k in over]
+        if told:
+            return told[0]
+        if over and max(shared) < _TITLE_SHARED_WORDS:
+            # nothing says what the story says: the headline is the line over the byline, not a photo
+            # credit or a note nearer the story
+            return over[0]
     return candidates[0]
 
 
@@ -660,6 +682,9 @@ def _logo_and_link(k: int, norms: list[str]) -> bool:
     return any(norms[j] == norms[k] for j in (k - 1, k + 1) if 0 <= j < len(norms))
 
 
+_PUNCTUATION = ".,;:!?\"'()[]“”‘’«»…"
+
+
 class _CommonWords:
     """Does a capitalised line ("Menu Sections", "Learn More", "Video Game") use words the page also
     writes in lower case? A person's name does not ("Shona Murray"), nor a brand ("Euronews"): their
@@ -672,7 +697,9 @@ class _CommonWords:
 
     def __call__(self, line: str) -> bool:
         if self.lower is None:
+            # words as written, and without the punctuation around them ("news," "services.")
             self.lower = {w for t in self.texts for w in t.split() if w.islower()}
+            self.lower |= {w.strip(_PUNCTUATION) for w in self.lower}
         # "Gwénaëlle Le Goff" on a French page that writes "le" everywhere is still a name
         return not self.lower.isdisjoint(w.lower() for w in line.split() if w.lower() not in meta.NAME_PARTICLES)
 
@@ -754,6 +781,8 @@ def _metadata(
             if not named:
                 out.metadata["author"] = name
                 named = True
+            if not out.metadata.get("published") and meta.iso_date(t):  # "By Jane Doe Updated Nov 13, 2019"
+                out.metadata["published"] = t
         elif (host and norm.replace(" ", "") == host) or (
             len(t.split()) <= 3 and counts.get(norm, 0) >= 2 and not meta.person_name(t)
         ):

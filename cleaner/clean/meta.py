@@ -17,11 +17,14 @@ NAME_PARTICLES = frozenset("de van von der den da di du des le la del dos das al
 _BYLINE = re.compile(
     r"^(?:(?i:(?:(?:an?|eine?|une?|un|una) )?(?:analysis|commentary|essay|column|review|analyse|kommentar|"
     r"kolumne|reportage|rezension|chronique|tribune|análisis|columna|crónica|analisi|commento) (?:by|von|de|par|por|di))|"
-    r"(?i:by|written by|words by|reported by|von|par|por|escrito por|scritto da|door|di)|de|av|af|przez|"
+    r"(?i:by|written by|words by|reported by|von|par|por|escrito por|scritto da|door|di):?|de|av|af|przez|"
     r"(?i:author|autor|autorin|auteur|autore|autora|yazar|автор|text|texto|testo|texte|текст)\s*:)\s*"
-    r"(?P<name>[A-Z\u00c0-\u024f\u0400-\u042f][\w.'’-]+(?:\s+(?:[A-Z\u00c0-\u024f\u0400-\u042f][\w.'’-]+|"
+    r"(?P<name>[A-Z\u00c0-\u024f\u0400-\u042f][\w.'’-]+(?:\s+(?:(?!(?:Updated|Published|Posted|Modified)\b)"
+    r"[A-Z\u00c0-\u024f\u0400-\u042f][\w.'’-]+|"
     r"and|und|et|y|e|en|i|и|ve|&|,|de|van|von|der|den|da|di|du|le|la|del|dos|das|ter|ten)){0,8})"
-    r"(?:\s*[,|•·–—-]\s*.{0,80}|\s+(?:on|at|am|le|el|il|em|the)\s+.{0,70})?$",
+    r"(?:\s*[,|•·–—-]\s*.{0,80}|\s+(?:on|at|am|le|el|il|em|the)\s+.{0,70}|"
+    # "by Regan September 15, 2014", "By Umair Irfan Updated Nov 13, 2019": the date right after the name
+    r"\s+(?:Updated|Published|Posted)\b.{0,60}|\s+(?=[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\.?\s+[A-Z][a-z]{2,8}\.?\s+\d{4}).{0,60})?$",
 )
 #: a name and the reporter's role, a byline without "By" ("Kirsty Wainwright Senior Reporter"); no word
 #: of the name may be a word of a role ("Breaking News Reporter", "The Senior Reporter")
@@ -131,7 +134,7 @@ _DAY_FIRST = re.compile(
     r"обновлено)|\d{1,2}h\d{2}\b|\d{1,2}[:.]\d{2} ?(uhr|h)\b",
     re.I,
 )
-_NUMERIC_DATE = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b|\b(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b")
+_NUMERIC_DATE = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:\b|(?=T\d))|\b(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b")
 _NAMED_DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})|"
     rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:de\s+)?(?P<m2>{_MONTHS})\.?,?\s+(?:de\s+)?(?P<y2>\d{{4}}))\b",
@@ -149,6 +152,9 @@ def iso_date(line: str) -> str | None:
     ('2025-07-21', '2019-11-19', None, None)
     >>> iso_date("Publicado: 03/04/2025 10:15h"), iso_date("Publié le 04/06/2025 à 17h40")
     ('2025-04-03', '2025-06-04')
+    >>> iso_date("By Tim Childers - Live Science Contributor 2019-11-19T12:48:14Z Space")
+    '2019-11-19'
+
     """
     m = _NAMED_DATE.search(line)
     if m:
