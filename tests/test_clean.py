@@ -797,6 +797,8 @@ def test_a_kicker_in_capitals_or_a_share_button_is_no_headline_over_a_deck():
         ("by: Alyssa Moreno", "Alyssa Moreno"),
         ("by Regan September 15, 2014", "Regan"),
         ("By Umair Irfan Updated Nov 13, 2019, 10:28am EST", "Umair Irfan"),
+        ("By Meg James Staff Writer", "Meg James"),
+        ("By Staff Reporter", "Staff Reporter"),
     ],
 )
 def test_bylines(line, name):
@@ -899,3 +901,18 @@ def test_the_line_over_the_byline_is_the_headline_when_no_line_says_what_the_sto
             "By Helen Achterberg", "March 3, 2025", "Sam Oduya for The Meridian Review"]
     r = clean_text("\n".join(["Home", "Features", "Essays", *head, *STORY]))
     assert r.title == head[0]
+
+
+def test_a_byline_that_names_a_desk_gives_no_author_and_a_kicker_is_none():
+    head = ["Local News", "Mill Lane footbridge reopens after six months of repairs", "By Staff Reporter", "Thursday 5 June 2025"]
+    r = clean_text("\n".join(["Home", "Property", "Jobs", *head, *STORY]))
+    assert r.title == head[1]
+    assert r.metadata.get("author") is None
+    assert [d.reason for d in r.decisions if d.text == head[2]] == ["author"]
+
+
+def test_reporters_with_their_cities_are_the_authors():
+    head = ["European insurers brace for record climate claims", "Sophie Marchetti in Zurich and Tom Ashdown in London",
+            "January 6 2026"]
+    r = clean_text("\n".join(["Home", "Markets", *head, *STORY]))
+    assert r.metadata.get("author") == "Sophie Marchetti and Tom Ashdown"

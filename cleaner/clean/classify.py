@@ -258,7 +258,9 @@ def classify(
             labels[k] = Label(False, "title")
         elif k < start + 3 and not prose and ev.says(k, "byline", t):
             labels[k] = Label(False, "author")
-            outcome.metadata.setdefault("author", meta.byline(t) or "")
+            name = meta.byline(t) or ""
+            if not meta.role_only(name):
+                outcome.metadata.setdefault("author", name)
         elif not prose and ev.says(k, "date", t):
             # "5:45 AM 11/19/2019 by Jane Doe": a date line that names the author is a byline
             named = lead.names_author(t, hints.author, ev.shapes[k].size)
@@ -779,8 +781,11 @@ def _metadata(
             labels[k] = Label(False, "author")
             # a byline names the author better than a line that only looks like a name ("My Account")
             if not named:
-                out.metadata["author"] = name
                 named = True
+                if meta.role_only(name):  # "By Staff Reporter" names nobody, nor does a name-like line
+                    out.metadata.pop("author", None)
+                else:
+                    out.metadata["author"] = name
             if not out.metadata.get("published") and meta.iso_date(t):  # "By Jane Doe Updated Nov 13, 2019"
                 out.metadata["published"] = t
         elif (host and norm.replace(" ", "") == host) or (
@@ -802,7 +807,7 @@ def _metadata(
             if name.endswith(".") and len(name.split()[-1]) > 4:
                 name = name[:-1]
             # a name under the headline is its byline; one above it ("Box Score") a link of the page
-            if "author" not in out.metadata or (above_title and title_idx is not None and k > title_idx):
+            if not named and ("author" not in out.metadata or (above_title and title_idx is not None and k > title_idx)):
                 out.metadata["author"] = name
                 above_title = title_idx is not None and k < title_idx
         elif meta.dateline(t):

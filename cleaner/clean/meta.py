@@ -34,6 +34,7 @@ _ROLE_WORDS = (
     r"Technology|Tech|Investigations|Social|Affairs|Money|Breaking|The|Our|Reporter|Writer|Correspondent|"
     r"Editor|Journalist|Columnist|Producer"
 )
+_TRAILING_ROLE = re.compile(rf"(?:\s+(?:{_ROLE_WORDS}))*\s+(?:Reporter|Writer|Correspondent|Editor|Journalist|Columnist|Producer)$")
 _NAME_WORD = rf"(?!(?:{_ROLE_WORDS})\b)[A-Z\u00c0-\u024f][\w.'’-]+"
 _NAME_ROLE = re.compile(
     rf"^(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),?\s+(?:(?:{_ROLE_WORDS})\s+){{0,2}}"
@@ -188,14 +189,61 @@ def _iso(year: int, month: int, day: int) -> str | None:
 _LINES_REMEMBERED = 8192
 
 
+#: a byline that names no person, only a desk or a role ("By Staff Reporter", "By Web Desk")
+_ROLE_ONLY = re.compile(
+    r"(?i)(?:our |the )?(?:(?:staff|news|web|editorial|digital|online|city|foreign|metro|sports?|business)\s+)*"
+    r"(?:staff|reporter|writer|correspondent|desk|team|editor|editors|staffers?)s?"
+)
+#: one of several reporters and the city each files from: "Sophie Marchetti in Zurich"
+_LOCATED = re.compile(
+    r"(?P<name>[A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|de|van|von|der|da|di|le|la|del)){1,3})\s+in\s+"
+    r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,2}"
+)
+
+
+def role_only(name: str) -> bool:
+    """Does a byline's name name no person ("Staff Reporter", "News Desk", "Our Correspondent")?
+
+    >>> role_only("Staff Reporter"), role_only("Web Desk"), role_only("Jane Doe")
+    (True, True, False)
+    """
+    return _ROLE_ONLY.fullmatch(name.strip()) is not None
+
+
+@lru_cache(maxsize=_LINES_REMEMBERED)
+def located_byline(line: str) -> str | None:
+    """The reporters of a byline that gives each one's city, without "By" ("Sophie Marchetti in Zurich
+    and Tom Ashdown in London"), joined by "and"; two at least: one name and a city ("Heavy Rain in
+    Madrid") is as often a headline.
+
+    >>> located_byline("Sophie Marchetti in Zurich and Tom Ashdown in London")
+    'Sophie Marchetti and Tom Ashdown'
+    >>> located_byline("Heavy Rain in Madrid"), located_byline("Fire in Leeds and Flooding in York")
+    (None, None)
+    """
+    parts = re.split(r",\s+(?:and\s+)?|\s+and\s+", line.strip())
+    if not 2 <= len(parts) <= 4:
+        return None
+    names = []
+    for part in parts:
+        m = _LOCATED.fullmatch(part)
+        if m is None or not person_name(m["name"]):
+            return None
+        names.append(m["name"])
+    return " and ".join(names)
+
+
 @lru_cache(maxsize=_LINES_REMEMBERED)
 def byline(line: str) -> str | None:
     """The author named by a byline ("By Jane Doe", "Door Pieter de Vries", "Autor: Anna Nowak", "Kirsty
     Wainwright Senior Reporter"), else None."""
     m = _BYLINE.match(line.strip()) or _NAME_ROLE.match(line.strip())
     if m:
-        return m.group("name").strip(" ,")
-    return None
+        name = m.group("name").strip(" ,")
+        # "By Meg James Staff Writer": the role is no part of the name ("By Staff Reporter" keeps it)
+        person = _TRAILING_ROLE.sub("", name)
+        return name if not person or role_only(person) else person
+    return located_byline(line) if " in " in line else None
 
 
 @lru_cache(maxsize=_LINES_REMEMBERED)
@@ -239,10 +287,13 @@ def dateline(line: str) -> bool:
 
 #: "© 2019 Reuters. All rights reserved", "Copyright © 2025 Cable News Network", "(c) 2019-2024 Vox Media, LLC"
 _COPYRIGHT = re.compile(
-    r"^\s*(?:(?:©|\(c\)|copyright)\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
-    r"(?P<name>(?:(?-i:St|Mt|Ft|Pt)\.\s)?[^\W\d][^.|,©]{1,60}?)\s*(?:\.|,|\||\ball rights\b|\d{4}|$)",
+    r"^\s*(?:(?:all )?content\s+(?=©))?(?:(?:©|\(c\)|copyright)\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
+    r"(?P<name>(?:(?-i:St|Mt|Ft|Pt)\.\s)?[^\W\d][^.|,©]{1,60}?)\s*(?:\.|,|\||\s[-–—]\s|\ball rights\b|"
+    r"\b(?:tutti i diritti|todos los derechos|tous droits|alle rechte|todos os direitos|wszelkie prawa)\b|\d{4}|$)",
     re.I,
 )
+#: a company's legal form after its name: the site is "Daily Clarion", not "Daily Clarion Ltd"
+_LEGAL_FORM = re.compile(r"(?:,?\s+(?:Ltd|Limited|Private|Pvt|Inc|LLC|L\.L\.C|PLC|plc|GmbH|AG|S\.A|S\.L|SpA|S\.p\.A|Corp|Co)\.?)+$")
 _COPYRIGHT_DOMAIN = re.compile(
     r"^\s*(?:(?:©|\(c\)|copyright)\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?:www\.)?"
     r"(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|news|info|co\.uk|[a-z]{2}))\b(?!\.\w)",
@@ -260,6 +311,10 @@ def copyright_holder(line: str) -> str | None:
     ('Cable News Network', None)
     >>> copyright_holder("© 2025 www.gazette-online.co.uk. All rights reserved.")
     'gazette-online.co.uk'
+    >>> copyright_holder("All content © 2025 Daily Clarion Ltd. All rights reserved.")
+    'Daily Clarion'
+    >>> copyright_holder("© 2025 Gazzetta del Lario - Tutti i diritti riservati")
+    'Gazzetta del Lario'
 
     """
     if len(line) > 200:
@@ -270,7 +325,7 @@ def copyright_holder(line: str) -> str | None:
     m = _COPYRIGHT.match(line)
     if m is None:
         return None
-    name = m["name"].strip(" -–—:;")
+    name = _LEGAL_FORM.sub("", m["name"].strip(" -–—:;"))
     words = name.split()
     if not 1 <= len(words) <= 8 or name.lower().startswith(("all rights", "by ")):
         return None
