@@ -798,6 +798,7 @@ def test_a_kicker_in_capitals_or_a_share_button_is_no_headline_over_a_deck():
         ("by Regan September 15, 2014", "Regan"),
         ("By Umair Irfan Updated Nov 13, 2019, 10:28am EST", "Umair Irfan"),
         ("By Meg James Staff Writer", "Meg James"),
+        ("Story by Nadia Ferris", "Nadia Ferris"),
         ("By Staff Reporter", "Staff Reporter"),
     ],
 )
@@ -916,3 +917,11 @@ def test_reporters_with_their_cities_are_the_authors():
             "January 6 2026"]
     r = clean_text("\n".join(["Home", "Markets", *head, *STORY]))
     assert r.metadata.get("author") == "Sophie Marchetti and Tom Ashdown"
+
+
+def test_the_pages_title_finds_its_headline_without_the_article():
+    """The <title> line drops the headline's "The"; a related link nearer the story is no headline."""
+    head = "The Doobie Brothers Unite With Michael McDonald for 50th Anniversary Tour"
+    page = [head.removeprefix("The ") + " – Rolling Stone", "Music", "TV", "Movies", head, "By Ryan Reed",
+            "Ryan Reed's Most Recent Stories", "‘SNL’ Spoofs Impeachment Hearings With Surreal Soap Opera", *STORY]
+    assert clean_text("\n".join(page)).title == head

@@ -684,6 +684,15 @@ def _logo_and_link(k: int, norms: list[str]) -> bool:
     return any(norms[j] == norms[k] for j in (k - 1, k + 1) if 0 <= j < len(norms))
 
 
+def _no_article(norm: str) -> str:
+    """A normalised line without its leading English article: a page's <title> often drops the one its
+    headline starts with ("Doobie Brothers Unite ..." / "The Doobie Brothers Unite ...")."""
+    for article in ("the ", "a ", "an "):
+        if norm.startswith(article):
+            return norm[len(article) :]
+    return norm
+
+
 _PUNCTUATION = ".,;:!?\"'()[]“”‘’«»…"
 
 
@@ -733,9 +742,9 @@ def _metadata(
             title_idx = k
     if title_idx is None and pre and len(texts[0].split()) >= 4:
         # a page's text often starts with its <title> ("Headline - Site"): the headline repeats it
-        page_title = norms[0]
+        page_title = _no_article(norms[0])
         for k in reversed(pre):
-            t = norms[k]
+            t = _no_article(norms[k])
             if k > 0 and len(t.split()) >= 4 and page_title.startswith(t):
                 title_idx = k
                 break

@@ -17,7 +17,8 @@ NAME_PARTICLES = frozenset("de van von der den da di du des le la del dos das al
 _BYLINE = re.compile(
     r"^(?:(?i:(?:(?:an?|eine?|une?|un|una) )?(?:analysis|commentary|essay|column|review|analyse|kommentar|"
     r"kolumne|reportage|rezension|chronique|tribune|análisis|columna|crónica|analisi|commento) (?:by|von|de|par|por|di))|"
-    r"(?i:by|written by|words by|reported by|von|par|por|escrito por|scritto da|door|di):?|de|av|af|przez|"
+    r"(?i:by|written by|words by|reported by|story by|article by|posted by|von|par|por|escrito por|scritto da|door|di):?|"
+    r"de|av|af|przez|"
     r"(?i:author|autor|autorin|auteur|autore|autora|yazar|автор|text|texto|testo|texte|текст)\s*:)\s*"
     r"(?P<name>[A-Z\u00c0-\u024f\u0400-\u042f][\w.'’-]+(?:\s+(?:(?!(?:Updated|Published|Posted|Modified)\b)"
     r"[A-Z\u00c0-\u024f\u0400-\u042f][\w.'’-]+|"
