@@ -925,3 +925,15 @@ def test_the_pages_title_finds_its_headline_without_the_article():
     page = [head.removeprefix("The ") + " – Rolling Stone", "Music", "TV", "Movies", head, "By Ryan Reed",
             "Ryan Reed's Most Recent Stories", "‘SNL’ Spoofs Impeachment Hearings With Surreal Soap Opera", *STORY]
     assert clean_text("\n".join(page)).title == head
+
+
+def test_a_subheading_right_after_a_related_list_is_the_storys():
+    """The list marker's run of headlines reaches the story's next subheading, a short line right above
+    a paragraph; the headlines stay out, the subheading stays in. A date line there is no subheading."""
+    related = ["Related Stories", "Council tax to rise by five per cent in April as budget gap widens",
+               "Weather warning issued for the weekend as storms head towards the coast"]
+    page = ["Bridge to close after crack found", STORY[0], STORY[1], *related, "Work on a new crossing", *STORY[3:]]
+    body = clean_text("\n".join(page)).text.split("\n\n")
+    assert "Work on a new crossing" in body and not set(related) & set(body)
+    page[page.index("Work on a new crossing")] = "Gazette March 5, 2025"
+    assert "Gazette March 5, 2025" not in clean_text("\n".join(page)).text

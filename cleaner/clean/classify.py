@@ -173,6 +173,8 @@ def classify(
             labels[k] = Label(False, "site-chrome")
         elif ev.list_run[k]:
             labels[k] = Label(False, ev.list_reason[k] or "related-list")
+    for k in _subheadings_ending_lists(ev):
+        labels[k] = None
     free = [k for k in range(n) if labels[k] is None]
     if hints.extracted:
         # an extractor's main content is the story as a whole: a story cut there throws away the
@@ -371,6 +373,34 @@ def _sponsored_units(ev: Evidence) -> set[int]:
                 break
             out.add(j)
     return out
+
+
+#: a subheading has at most this many words; the list's headlines before it at least ``_LIST_ITEM_WORDS``
+_SUBHEADING_WORDS = 6
+_LIST_ITEM_WORDS = 8
+
+
+def _subheadings_ending_lists(ev: Evidence) -> list[int]:
+    """The last line of a list marker's run when it is the story's next subheading: a short line
+    ("Onde se vacinar", "Le nuove aree di discesa") right above a paragraph of prose, after the run's
+    longer headlines ("Leia também: / <headline> / <headline> / Onde se vacinar / <story>")."""
+    found = []
+    n = len(ev.shapes)
+    for k in range(1, n - 1):
+        if not ev.list_run[k] or ev.list_run[k + 1] or not ev.list_run[k - 1]:
+            continue
+        nxt, shape = ev.shapes[k + 1], ev.shapes[k]
+        if (
+            ev.matches[k + 1] is None
+            and nxt.prose
+            and nxt.terminal
+            and 2 <= shape.size <= _SUBHEADING_WORDS
+            and not shape.terminal
+            and ev.shapes[k - 1].size >= _LIST_ITEM_WORDS
+            and not (ev.norms and meta.names_date(ev.norms[k]))  # "LinkNaija October 06, 2018": a dateline
+        ):
+            found.append(k)
+    return found
 
 
 def _header_in_list(blocks: list[Block], labels: list[Label | None], ev: Evidence, start: int) -> list[int]:
