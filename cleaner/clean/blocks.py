@@ -392,9 +392,11 @@ def _headline_over_deck(prev: _Paragraph, nxt: Block) -> bool:
     )
 
 
-def _continues(prev: _Paragraph, nxt: Block, width: int | None, first: int, header: bool = False) -> bool:
+def _continues(prev: _Paragraph, nxt: Block, width: int | None, first: int, made: list[_Paragraph] | None = None) -> bool:
     """Does ``nxt`` continue the sentence that ``prev`` broke off? (``first``: the text's first input
-    line; ``header``: no paragraph of prose came before ``prev``, so it may be the headline)"""
+    line; ``made``: the paragraphs so far, ``prev`` last: before the first of them that ends the page's
+    header, ``prev`` may be its headline)"""
+    made = made or [prev]
     if nxt.blank_before or _ends_sentence(prev.last) or _BULLET.match(nxt.text) or _ID_LINE.match(nxt.text):
         return False
     if width is not None:
@@ -417,7 +419,7 @@ def _continues(prev: _Paragraph, nxt: Block, width: int | None, first: int, head
         and prev.has_words(14)
         and prev.lines[0] != first
         and not nxt.text.isupper()
-        and not (header and _headline_over_deck(prev, nxt))
+        and not (_headline_over_deck(prev, nxt) and not any(_ends_header(p) for p in made[:-1]))
         and not prev.keyword_list()
         and load_rules().match(nxt.text) is None
         and not dateline(nxt.text)
@@ -490,11 +492,9 @@ def unwrap(blocks: list[Block]) -> list[Block]:
     width = _wrap_width(blocks)
     wrapped = _wrapped_runs(blocks)
     out = [_Paragraph(blocks[0])]
-    header = True  # no paragraph of prose yet
     for i, b in enumerate(blocks[1:], 1):
-        if i in wrapped or _continues(out[-1], b, width, blocks[0].lines[0], header):
+        if i in wrapped or _continues(out[-1], b, width, blocks[0].lines[0], out):
             out[-1].add(b)
         else:
-            header = header and not _ends_header(out[-1])
             out.append(_Paragraph(b))
     return [p.block() for p in out]
