@@ -244,7 +244,8 @@ def byline(line: str) -> str | None:
         # "By Meg James Staff Writer": the role is no part of the name ("By Staff Reporter" keeps it)
         person = _TRAILING_ROLE.sub("", name)
         return name if not person or role_only(person) else person
-    return located_byline(line) if " in " in line else None
+    # two reporters at least, each "in" a city: a short line (prose says " in " all the time)
+    return located_byline(line) if len(line) <= 150 and line.count(" in ") >= 2 else None
 
 
 @lru_cache(maxsize=_LINES_REMEMBERED)
