@@ -409,7 +409,7 @@ def _header_in_list(blocks: list[Block], labels: list[Label | None], ev: Evidenc
     only furniture (a share bar, an ad, a caption) between them and the story's first paragraph. A byline
     must be among them: a related story's date alone under its headline proves nothing."""
     k = start - 1
-    while k >= 0 and labels[k] is not None and not ev.list_run[k] and labels[k].reason in _TAIL_FURNITURE:  # type: ignore[union-attr]
+    while k >= 0 and (lab := labels[k]) is not None and not ev.list_run[k] and lab.reason in _TAIL_FURNITURE:
         k -= 1
     found: list[int] = []
     while k >= 0 and ev.list_run[k] and (ev.says(k, "date", blocks[k].text) or meta.byline(blocks[k].text)):
