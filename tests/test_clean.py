@@ -799,6 +799,9 @@ def test_a_kicker_in_capitals_or_a_share_button_is_no_headline_over_a_deck():
         ("By Umair Irfan Updated Nov 13, 2019, 10:28am EST", "Umair Irfan"),
         ("By Meg James Staff Writer", "Meg James"),
         ("Story by Nadia Ferris", "Nadia Ferris"),
+        ("By Owen Tasker, Priya Shah and Luis Ferreira", "Owen Tasker, Priya Shah and Luis Ferreira"),
+        ("By Jane Doe, Political Editor", "Jane Doe"),
+        ("By Jane Doe, CNN", "Jane Doe"),
         ("By Staff Reporter", "Staff Reporter"),
     ],
 )

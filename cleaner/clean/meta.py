@@ -27,6 +27,10 @@ _BYLINE = re.compile(
     # "by Regan September 15, 2014", "By Umair Irfan Updated Nov 13, 2019": the date right after the name
     r"\s+(?:Updated|Published|Posted)\b.{0,60}|\s+(?=[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\.?\s+[A-Z][a-z]{2,8}\.?\s+\d{4}).{0,60})?$",
 )
+#: the other names of a byline listing three or more ("By Owen Tasker, Priya Shah and Luis Ferreira"):
+#: after the first name, only names, commas and a last "and"
+_PERSON = r"[A-Z\u00c0-\u024f][\w.'’-]+(?:\s+(?:[A-Z\u00c0-\u024f][\w.'’-]+|de|van|von|der|da|di|le|la|del)){1,3}"
+_MORE_NAMES = re.compile(rf",\s*(?:{_PERSON},\s*)*{_PERSON},?\s+(?:and|&|und|et|y|e|en|i|ve)\s+{_PERSON}\s*")
 #: a name and the reporter's role, a byline without "By" ("Kirsty Wainwright Senior Reporter"); no word
 #: of the name may be a word of a role ("Breaking News Reporter", "The Senior Reporter")
 _ROLE_WORDS = (
@@ -241,6 +245,8 @@ def byline(line: str) -> str | None:
     m = _BYLINE.match(line.strip()) or _NAME_ROLE.match(line.strip())
     if m:
         name = m.group("name").strip(" ,")
+        if _MORE_NAMES.fullmatch(m.string, m.end("name")):
+            return m.string[m.start("name") :].strip()
         # "By Meg James Staff Writer": the role is no part of the name ("By Staff Reporter" keeps it)
         person = _TRAILING_ROLE.sub("", name)
         return name if not person or role_only(person) else person
