@@ -296,9 +296,15 @@ def dateline(line: str) -> bool:
 #: "© 2019 Reuters. All rights reserved", "Copyright © 2025 Cable News Network", "(c) 2019-2024 Vox Media, LLC"
 _COPYRIGHT = re.compile(
     r"^\s*(?:(?:all )?content\s+(?=©))?(?:(?:©|\(c\)|copyright)\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
-    r"(?P<name>(?:(?-i:St|Mt|Ft|Pt)\.\s)?[^\W\d][^.|,©]{1,60}?)\s*(?:\.|,|\||\s[-–—]\s|\ball rights\b|"
+    r"[«\"“]?(?P<name>(?:(?-i:St|Mt|Ft|Pt)\.\s)?[^\W\d][^.|,©«»\"“”]{1,60}?)[»\"”]?\s*(?:\.|,|\||\s[-–—]\s|\ball rights\b|"
     r"\b(?:tutti i diritti|todos los derechos|tous droits|alle rechte|todos os direitos|wszelkie prawa)\b|\d{4}|$)",
     re.I,
+)
+#: the holder before the year: "Metrópoli Hoy © 2025. Todos los derechos reservados.", "The Exchange Review Ltd
+#: 2026. All rights reserved."
+_RIGHTS = r"all rights reserved|todos los derechos|tous droits|alle rechte|tutti i diritti|todos os direitos|wszelkie prawa|все права"
+_COPYRIGHT_AFTER = re.compile(
+    rf"^\s*(?P<name>[^\W\d][^.|,©]{{1,60}}?)\s*(?:©|\(c\)|copyright)?\s*\d{{4}}\s*[.,]?\s*(?:{_RIGHTS})", re.I
 )
 #: a company's legal form after its name: the site is "Daily Clarion", not "Daily Clarion Ltd"
 _LEGAL_FORM = re.compile(r"(?:,?\s+(?:Ltd|Limited|Private|Pvt|Inc|LLC|L\.L\.C|PLC|plc|GmbH|AG|S\.A|S\.L|SpA|S\.p\.A|Corp|Co)\.?)+$")
@@ -323,6 +329,12 @@ def copyright_holder(line: str) -> str | None:
     'Daily Clarion'
     >>> copyright_holder("© 2025 Gazzetta del Lario - Tutti i diritti riservati")
     'Gazzetta del Lario'
+    >>> copyright_holder("© 2025 «Сибирский курьер». Все права защищены.")
+    'Сибирский курьер'
+    >>> copyright_holder("Metrópoli Hoy © 2025. Todos los derechos reservados.")
+    'Metrópoli Hoy'
+    >>> copyright_holder("The Exchange Review Ltd 2026. All rights reserved."), copyright_holder("In 2019 all rights were sold.")
+    ('The Exchange Review', None)
 
     """
     if len(line) > 200:
@@ -330,7 +342,7 @@ def copyright_holder(line: str) -> str | None:
     domain = _COPYRIGHT_DOMAIN.match(line)
     if domain:  # "© 2025 www.gazette.com. All rights reserved."
         return domain["domain"]
-    m = _COPYRIGHT.match(line)
+    m = _COPYRIGHT.match(line) or _COPYRIGHT_AFTER.match(line)
     if m is None:
         return None
     name = _LEGAL_FORM.sub("", m["name"].strip(" -–—:;"))
