@@ -293,18 +293,19 @@ def dateline(line: str) -> bool:
     return len(s.split()) <= 16 and not s.endswith(("!", "?")) and bool(_STAMPED.search(s))
 
 
+#: a notice's "all rights reserved" in ten languages: where the holder's name ends
+_RIGHTS = r"all rights|todos los derechos|tous droits|alle rechte|tutti i diritti|todos os direitos|wszelkie prawa|все права"
 #: "© 2019 Reuters. All rights reserved", "Copyright © 2025 Cable News Network", "(c) 2019-2024 Vox Media, LLC"
 _COPYRIGHT = re.compile(
     r"^\s*(?:(?:all )?content\s+(?=©))?(?:(?:©|\(c\)|copyright)\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
-    r"[«\"“]?(?P<name>(?:(?-i:St|Mt|Ft|Pt)\.\s)?[^\W\d][^.|,©«»\"“”]{1,60}?)[»\"”]?\s*(?:\.|,|\||\s[-–—]\s|\ball rights\b|"
-    r"\b(?:tutti i diritti|todos los derechos|tous droits|alle rechte|todos os direitos|wszelkie prawa)\b|\d{4}|$)",
+    r"[«\"“]?(?P<name>(?:(?-i:St|Mt|Ft|Pt)\.\s)?[^\W\d][^.|,©«»\"“”]{1,60}?)[»\"”]?\s*(?:\.|,|\||\s[-–—]\s|"
+    rf"\b(?:{_RIGHTS})\b|\d{{4}}|$)",
     re.I,
 )
 #: the holder before the year: "Metrópoli Hoy © 2025. Todos los derechos reservados.", "The Exchange Review Ltd
 #: 2026. All rights reserved."
-_RIGHTS = r"all rights reserved|todos los derechos|tous droits|alle rechte|tutti i diritti|todos os direitos|wszelkie prawa|все права"
 _COPYRIGHT_AFTER = re.compile(
-    rf"^\s*(?P<name>[^\W\d][^.|,©]{{1,60}}?)\s*(?:©|\(c\)|copyright)?\s*\d{{4}}\s*[.,]?\s*(?:{_RIGHTS})", re.I
+    rf"^\s*(?P<name>[^\W\d][^.|,©]{{1,60}}?)\s*(?:©|\(c\)|copyright)?\s*\d{{4}}\s*[.,]?\s*(?:all rights reserved|(?!all rights)(?:{_RIGHTS}))", re.I
 )
 #: a company's legal form after its name: the site is "Daily Clarion", not "Daily Clarion Ltd"
 _LEGAL_FORM = re.compile(r"(?:,?\s+(?:Ltd|Limited|Private|Pvt|Inc|LLC|L\.L\.C|PLC|plc|GmbH|AG|S\.A|S\.L|SpA|S\.p\.A|Corp|Co)\.?)+$")
