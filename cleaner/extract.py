@@ -153,6 +153,8 @@ def extract(doc: Document) -> Document:
             try:
                 for key, value in metadata(tree, url).items():
                     doc.metadata.setdefault("published" if key == "date" else key, value)  # contract's name
+                if "published" not in doc.metadata and (day := page_date(tree)):
+                    doc.metadata["published"] = day
             except Exception as exc:  # a metadata bug must not cost the text
                 doc.metadata["metadata_error"] = f"{type(exc).__name__}: {exc}"[:200]
             result, mode = _main_content(traf, tree, url)
@@ -248,6 +250,39 @@ def metadata(tree: Any, url: str | None) -> dict[str, Any]:
     found.clean_and_trim()
     values = found.as_dict()
     return {key: values[key] for key in _METADATA if values.get(key)}
+
+
+#: elements whose text is never a date line the page shows
+_NOT_SHOWN = frozenset({"script", "style", "noscript", "template", "head", "title"})
+
+
+def page_date(tree: Any) -> str | None:
+    """The day of the first date line the page shows after its headline (else before it), as
+    ``YYYY-MM-DD``: for pages without a date in their metadata ("Thursday, April 10, 2025" in a
+    ``<font>``). htmldate's extensive search finds more, at up to seconds a page, and takes a masthead's
+    or a copyright notice's year for the day; a masthead's date ("Mercoledì 15 gennaio 2025") is the
+    day of the visit, so one after the headline comes first.
+
+    >>> from lxml import html
+    >>> page_date(html.fromstring("<html><body><p>Monday, 6 May 2024</p><h1>Bridge to close</h1>"
+    ...                           "<span>Published 3 May 2024</span><p>The bridge ...</p></body></html>"))
+    '2024-05-03'
+    """
+    from .clean.meta import dateline, iso_date
+
+    before = None
+    after_headline = False
+    for el in tree.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "h1":
+            after_headline = True
+        for text in (el.text if tag not in _NOT_SHOWN else None, el.tail):
+            t = (text or "").strip()
+            if 6 <= len(t) <= 100 and any(c.isdigit() for c in t) and dateline(t) and (day := iso_date(t)):
+                if after_headline:
+                    return day
+                before = before or day
+    return before
 
 
 _BLOCK = re.compile(

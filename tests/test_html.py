@@ -165,3 +165,14 @@ def test_html_files_are_decoded_and_every_one_is_accounted_for(run_cli, tmp_path
     arts = {a["source"]: a for a in read_jsonl(out / "articles.jsonl")}
     assert "Le café du pont fermera aussi." in arts["latin.html"]["text"]
     assert arts["story.html"]["metadata"]["extraction"] == "trafilatura"
+
+
+def test_a_page_without_a_date_in_its_metadata_gives_the_date_line_under_its_headline():
+    """An old CMS's page: no date in its <head>, a masthead's date over the headline (the day of the
+    visit) and the story's date under it."""
+    body = (
+        '<div class="masthead">Friday, April 11, 2025</div><h1>Council votes to close old river bridge</h1>'
+        '<font size="1">Thursday, April 10, 2025</font>' + "".join(f"<p>{p}</p>" for p in STORY)
+    )
+    r = clean_html(page(body))
+    assert r.metadata.get("published") == "2025-04-10"
