@@ -778,6 +778,10 @@ def test_a_kicker_in_capitals_or_a_share_button_is_no_headline_over_a_deck():
     assert not _deck_under(0, 1, ["GROWING AN ONLINE BUSINESS", deck])
     assert not _deck_under(0, 1, ["Share All sharing options", "Share All sharing options for: " + deck])
     assert not _deck_under(0, 2, ["Como raises the fee for tourist coaches to 150 euros", "", deck])
+    # a press release: a Title Case headline over a shorter deck in sentence case
+    release = "Halvorsen Robotics Unveils Compact Harvest Robot for Small Orchards, Opens Pre-Orders for Spring"
+    assert _deck_under(0, 1, [release, "Halvorsen H2 brings ladder-free picking to family-scale orchards"])
+    assert not _deck_under(0, 1, ["Company Town", "‘We had some issues,’ exec says on Disney+ glitches after launch"])
 
 
 @pytest.mark.parametrize(

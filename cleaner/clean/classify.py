@@ -688,7 +688,27 @@ def _deck_under(above: int, below: int, texts: list[str]) -> bool:
     if normalise(texts[below]).startswith(normalise(texts[above])):  # "Share" / "Share ... for: Headline"
         return False
     n_below, n_above = len(texts[below].split()), len(texts[above].split())
-    return n_below >= _DECK_MIN_WORDS and n_below > n_above
+    if n_below >= _DECK_MIN_WORDS and n_below > n_above:
+        return True
+    # a headline in Title Case over a sentence in sentence case ("Halvorsen Robotics Unveils Compact
+    # Harvest Robot ..." / "Halvorsen H2 brings ladder-free picking to family-scale orchards")
+    return (
+        n_above >= _CASED_HEADLINE_WORDS
+        and n_below >= _CASED_DECK_WORDS
+        and _capitalised_share(texts[above]) >= 0.8
+        and _capitalised_share(texts[below]) <= 0.4
+    )
+
+
+#: a Title Case headline has this many words at least, the sentence-case deck under it this many
+_CASED_HEADLINE_WORDS = 6
+_CASED_DECK_WORDS = 8
+
+
+def _capitalised_share(text: str) -> float:
+    """The share of a line's words of four letters or more that start with a capital."""
+    words = [w for w in _TELLING.findall(text) if not w.isdigit()]
+    return sum(w[0].isupper() for w in words) / len(words) if words else 0.0
 
 
 def _over_byline(k: int, texts: list[str], start: int) -> bool:
