@@ -33,18 +33,15 @@ _PERSON = r"[A-Z\u00c0-\u024f][\w.'’-]+(?:\s+(?:[A-Z\u00c0-\u024f][\w.'’-]+|
 _MORE_NAMES = re.compile(rf",\s*(?:{_PERSON},\s*)*{_PERSON},?\s+(?:and|&|und|et|y|e|en|i|ve)\s+{_PERSON}\s*")
 #: a name and the reporter's role, a byline without "By" ("Kirsty Wainwright Senior Reporter"); no word
 #: of the name may be a word of a role ("Breaking News Reporter", "The Senior Reporter")
+_ROLE = r"Reporter|Writer|Correspondent|Editor|Journalist|Columnist|Producer"  #: the role itself, last
 _ROLE_WORDS = (
     r"Senior|Chief|Staff|Deputy|Associate|Assistant|Principal|Trainee|Political|Business|Sports?|Health|"
     r"Crime|Court|Education|Local|Democracy|Digital|News|Features|Showbiz|Consumer|Science|Environment|"
-    r"Technology|Tech|Investigations|Social|Affairs|Money|Breaking|The|Our|Reporter|Writer|Correspondent|"
-    r"Editor|Journalist|Columnist|Producer"
+    rf"Technology|Tech|Investigations|Social|Affairs|Money|Breaking|The|Our|{_ROLE}"
 )
-_TRAILING_ROLE = re.compile(rf"(?:\s+(?:{_ROLE_WORDS}))*\s+(?:Reporter|Writer|Correspondent|Editor|Journalist|Columnist|Producer)$")
+_TRAILING_ROLE = re.compile(rf"(?:\s+(?:{_ROLE_WORDS}))*\s+(?:{_ROLE})$")
 _NAME_WORD = rf"(?!(?:{_ROLE_WORDS})\b)[A-Z\u00c0-\u024f][\w.'’-]+"
-_NAME_ROLE = re.compile(
-    rf"^(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),?\s+(?:(?:{_ROLE_WORDS})\s+){{0,2}}"
-    r"(?:Reporter|Writer|Correspondent|Editor|Journalist|Columnist|Producer)$"
-)
+_NAME_ROLE = re.compile(rf"^(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),?\s+(?:(?:{_ROLE_WORDS})\s+){{0,2}}(?:{_ROLE})$")
 _NAME_TOKEN = re.compile(r"^[A-Z\u00c0-\u00de\u0100-\u024f][a-z\u00df-\u00ff\u0100-\u024f'’.-]+$|^[A-Z]\.$")
 #: month names (full and abbreviated) in en, de, fr, es, it, pt, nl, pl, ru, tr (Polish and Russian
 #: in the genitive a date takes: "7 marca 2025", "18 июня 2025")
